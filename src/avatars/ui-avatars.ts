@@ -1,0 +1,107 @@
+/**
+ * The seed's fallback: a ui-avatars.com URL (or a self-hosted instance's). Only the initials are
+ * sent, never the full name — but they still reach a third party; prefer `initialsAvatar()`.
+ */
+import { LogoFallbackError } from '../errors.js';
+import { encodeSegment } from '../keys.js';
+import { normalizeBaseUrl, numberOption } from '../options.js';
+import { bestTextColor, colorsFor } from './colors.js';
+import { initials } from './initials.js';
+import type { AvatarProvider } from './types.js';
+
+/** Options of {@link uiAvatars}; each maps to a ui-avatars.com query parameter. */
+export interface UiAvatarsOptions {
+  /**
+   * The API endpoint, for a self-hosted instance.
+   * @default 'https://ui-avatars.com/api/'
+   */
+  baseUrl?: string;
+  /**
+   * `'horilla'` reproduces the seed's look: `size=34`, `bold=true`, `font-size=0.4`,
+   * `background=random`. Options given next to it win.
+   */
+  preset?: 'horilla';
+  /** `size`: pixels, 16–512. A size asked for by the template wins. @default ui-avatars' 64 */
+  size?: number;
+  /** `font-size`: a fraction of the size, 0.1–1. @default ui-avatars' own */
+  fontSize?: number;
+  /** How many initials (1–3). @default 2 */
+  length?: number;
+  /** `rounded`: a circle instead of a square. @default false */
+  rounded?: boolean;
+  /** `bold`. @default false */
+  bold?: boolean;
+  /**
+   * `background`: a hex colour, or `'random'` (ui-avatars picks one per request — not stable).
+   * @default a colour derived from the name, the same on every request
+   */
+  background?: string;
+  /** `color`: the text colour, hex. @default black or white, whichever contrasts more */
+  color?: string;
+  /** Upper-case the initials. @default true */
+  uppercase?: boolean;
+  /** `format`: `'svg'` or `'png'`. @default chosen by ui-avatars from the `Accept` header */
+  format?: 'svg' | 'png';
+}
+
+const HORILLA_PRESET: UiAvatarsOptions = { size: 34, bold: true, fontSize: 0.4, background: 'random' };
+const HEX = /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+function hexOption(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  const match = HEX.exec(value);
+  if (!match) {
+    throw new LogoFallbackError('INVALID_OPTION', `uiAvatars(): "${option}" must be a hex colour such as "#1e3a8a", got ${JSON.stringify(value)}`);
+  }
+  return match[1]?.toLowerCase();
+}
+
+/**
+ * An avatar provider that builds ui-avatars.com URLs, compatible with the seed.
+ *
+ * @example
+ * ```ts
+ * uiAvatars()({ name: 'Acme Corp' });
+ * // 'https://ui-avatars.com/api/?name=AC&background=…&color=…'
+ * uiAvatars({ preset: 'horilla' })({ name: 'Acme Corp' });
+ * // 'https://ui-avatars.com/api/?name=AC&size=34&font-size=0.4&bold=true&background=random'
+ * ```
+ */
+export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
+  const owner = 'uiAvatars()';
+  if (options.preset !== undefined && options.preset !== 'horilla') {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "preset" must be "horilla", got ${JSON.stringify(options.preset)}`);
+  }
+  const merged: UiAvatarsOptions = options.preset === 'horilla' ? { ...HORILLA_PRESET, ...options } : options;
+  const baseUrl = normalizeBaseUrl(merged.baseUrl ?? 'https://ui-avatars.com/api/', 'baseUrl', owner);
+  const size = merged.size === undefined ? undefined : numberOption(merged.size, 'size', owner, { min: 16, max: 512, fallback: 64, integer: true });
+  const fontSize = merged.fontSize === undefined ? undefined : numberOption(merged.fontSize, 'fontSize', owner, { min: 0.1, max: 1, fallback: 0.5 });
+  const length = numberOption(merged.length, 'length', owner, { min: 1, max: 3, fallback: 2, integer: true });
+  const random = merged.background === 'random';
+  const background = random ? undefined : hexOption(merged.background, 'background');
+  const color = hexOption(merged.color, 'color');
+  if (merged.format !== undefined && merged.format !== 'svg' && merged.format !== 'png') {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "format" must be "svg" or "png", got ${JSON.stringify(merged.format)}`);
+  }
+  const uppercase = merged.uppercase !== false;
+
+  // Everything after the name is fixed per provider, except the size and a name-derived colour.
+  const fixed = [
+    fontSize === undefined ? '' : `&font-size=${fontSize}`,
+    length > 2 ? `&length=${length}` : '',
+    merged.rounded === true ? '&rounded=true' : '',
+    merged.bold === true ? '&bold=true' : '',
+  ].join('');
+  const tail = `${uppercase ? '' : '&uppercase=false'}${merged.format === undefined ? '' : `&format=${merged.format}`}`;
+
+  return ({ name, size: wanted }) => {
+    const letters = initials(name, { length, uppercase }) || '?';
+    const px = wanted !== undefined && Number.isInteger(wanted) && wanted >= 16 && wanted <= 512 ? wanted : size;
+    let colours = '&background=random';
+    if (!random) {
+      const bg = background ?? colorsFor(name).background.slice(1);
+      colours = `&background=${bg}&color=${color ?? bestTextColor(`#${bg}`).slice(1)}`;
+    }
+    return `${baseUrl}?name=${encodeSegment(letters)}${px === undefined ? '' : `&size=${px}`}${fixed}${colours}${tail}`;
+  };
+}

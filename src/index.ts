@@ -1,0 +1,20 @@
+/**
+ * logo-fallback: a company's logo when the file exists in storage, an avatar when it does not.
+ * Engine adapters live in `logo-fallback/nunjucks`, `/handlebars` and `/liquid`.
+ */
+export { createLogoResolver } from './resolver.js';
+export type { LogoResolver, LogoCallOptions, PrefetchOptions } from './resolver.js';
+export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
+export { fsStorage } from './storage/fs.js';
+export type { FsStorageOptions } from './storage/fs.js';
+export type { Storage } from './storage/types.js';
+export { uiAvatars } from './avatars/ui-avatars.js';
+export type { UiAvatarsOptions } from './avatars/ui-avatars.js';
+export { initials, MAX_NAME_LENGTH } from './avatars/initials.js';
+export type { InitialsOptions } from './avatars/initials.js';
+export type { AvatarProvider, AvatarSubject } from './avatars/types.js';
+export { LogoFallbackError } from './errors.js';
+export type { LogoFallbackErrorCode, LogoFallbackErrorDetails } from './errors.js';
+export { escapeHtml, isAttributeSafe } from './escape.js';
+export { parseReference, keyProblem, encodeKey, encodeSegment, MAX_KEY_BYTES } from './keys.js';
+export type { Reference, KeyContext } from './keys.js';
