@@ -112,8 +112,7 @@ export function createExistenceCache(
           }),
         );
         resolve('fault');
-      }, timeout);
-      timer.unref?.();
+      }, timeout); // not unref'd: someone awaits this answer, the process must wait for it
       void startCheck(key).then((state) => {
         clearTimeout(timer);
         resolve(state);

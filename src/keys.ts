@@ -60,6 +60,8 @@ function hasDotSegment(path: string): boolean {
 function unsafePathReason(path: string): string | undefined {
   for (const form of decodedForms(path)) {
     if (form.includes('\\')) return 'contains a backslash';
+    // An encoded slash would make segments appear when a storage or proxy decodes the key.
+    if (/%2f/i.test(form)) return 'contains an encoded slash';
     if (CONTROL.test(form)) return 'contains a control character';
     if (hasDotSegment(form)) return 'contains a "." or ".." segment';
   }

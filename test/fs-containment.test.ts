@@ -1,0 +1,52 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rejects } from './helpers/assert.js';
+import { createLogoResolver, fsStorage, LogoFallbackError } from '../src/index.js';
+
+const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-containment-'));
+const root = path.join(base, 'media');
+const outside = path.join(base, 'outside');
+mkdirSync(path.join(root, 'base'), { recursive: true });
+mkdirSync(outside);
+writeFileSync(path.join(outside, 'secret.png'), 'secret');
+writeFileSync(path.join(root, 'base', 'real.png'), 'png');
+symlinkSync(path.join(outside, 'secret.png'), path.join(root, 'base', 'escape.png'));
+symlinkSync(outside, path.join(root, 'linked-dir'));
+symlinkSync(path.join(root, 'base', 'real.png'), path.join(root, 'base', 'inside-link.png'));
+symlinkSync(path.join(base, 'nowhere.png'), path.join(root, 'base', 'dangling.png'));
+
+const storage = fsStorage({ root });
+
+test('a symlink resolving outside the root is refused, sync and async', async () => {
+  for (const key of ['base/escape.png', 'linked-dir/secret.png']) {
+    await rejects(() => storage.exists(key), (e: unknown) => e instanceof LogoFallbackError && e.code === 'INVALID_KEY' && /outside the root/.test(e.message));
+    assert.throws(() => storage.existsSync?.(key), (e: unknown) => e instanceof LogoFallbackError && e.code === 'INVALID_KEY');
+  }
+});
+
+test('a symlink inside the root is followed; a dangling one is missing; a directory is not a file', async () => {
+  assert.is(await storage.exists('base/inside-link.png'), true);
+  assert.is(await storage.exists('base/dangling.png'), false);
+  assert.is(await storage.exists('base'), false);
+  assert.is(storage.existsSync?.('base/real.png'), true);
+});
+
+test('the driver refuses unsafe keys itself, even when called directly', async () => {
+  for (const key of ['../outside/secret.png', 'base/../../outside/secret.png', '/etc/passwd', 'a\\..\\b', '']) {
+    await rejects(() => storage.exists(key), (e: unknown) => e instanceof LogoFallbackError && e.code === 'INVALID_KEY');
+  }
+});
+
+test('through the resolver, the escaping symlink ends in the avatar and a report', () => {
+  const errors: LogoFallbackError[] = [];
+  const logos = createLogoResolver({ storage, onError: (e) => errors.push(e) });
+  assert.not.match(logos.fileUrl('base/escape.png', 'Acme'), /escape\.png/);
+  assert.is(logos.fileUrl('base/real.png', 'Acme'), '/media/base/real.png');
+  assert.is(errors[0]?.code, 'INVALID_KEY');
+});
+
+test.after(() => rmSync(base, { recursive: true, force: true }));
+test.run();
