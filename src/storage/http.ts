@@ -1,0 +1,114 @@
+/** Media behind nginx or a CDN: existence through an HTTP `HEAD` with Node's `fetch`. */
+import { LogoFallbackError } from '../errors.js';
+import { encodeKey, keyProblem } from '../keys.js';
+import { normalizeBaseUrl, numberOption } from '../options.js';
+import type { Storage } from './types.js';
+
+/** Options of {@link httpStorage}. */
+export interface HttpStorageOptions {
+  /** The absolute `http(s)://` URL the media is served under, e.g. `https://cdn.example.com/media/`. */
+  baseUrl: string;
+  /**
+   * Headers sent with every check (an `Authorization` for a private origin, say). They are not part
+   * of the public URL.
+   * @default {}
+   */
+  headers?: Record<string, string>;
+  /**
+   * How long one request may take, ms; then it is a fault. The resolver's own `timeout` (how long a
+   * render waits) is usually shorter: this one bounds the request that goes on filling the cache.
+   * @default 10_000
+   */
+  timeout?: number;
+}
+
+/** A 405 means the server does not do HEAD: one byte of a GET answers the same question. */
+const RANGE_PROBE = { Range: 'bytes=0-0' };
+
+function fault(message: string, key: string, cause?: unknown): LogoFallbackError {
+  return new LogoFallbackError('STORAGE_FAILED', `http storage: ${message}`, { key, storage: 'http', cause });
+}
+
+function describeFailure(error: unknown, timeout: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeout} ms`;
+  if (error instanceof Error && error.name === 'AbortError') return 'the check was aborted';
+  // undici hides the socket error (ECONNREFUSED, ENOTFOUND, …) in `cause`.
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return detail === undefined ? message : `${message} (${detail})`;
+}
+
+/**
+ * Checks files with `HEAD <baseUrl><key>`: 2xx → exists; 404 or 410 → missing; 405 → one `GET`
+ * with `Range: bytes=0-0`; anything else (another status, a redirect — never followed, it may leave
+ * the base URL — a refused connection, a timeout) → a `STORAGE_FAILED` fault.
+ *
+ * @example
+ * ```ts
+ * const storage = httpStorage({ baseUrl: 'https://cdn.example.com/media/' });
+ * await storage.exists('base/company/icon/acme.png'); // true when the CDN answers 200
+ * storage.url('base/company/icon/o brien.png');        // 'https://cdn.example.com/media/base/company/icon/o%20brien.png'
+ * ```
+ * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ */
+export function httpStorage(options: HttpStorageOptions): Storage {
+  const owner = 'httpStorage()';
+  const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
+  if (!/^https?:\/\//i.test(baseUrl)) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "baseUrl" must be an absolute http(s) URL such as "https://cdn.example.com/media/", got ${JSON.stringify(baseUrl)}`);
+  }
+  const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  let headers: Headers;
+  try {
+    headers = new Headers(options.headers ?? {});
+  } catch (error) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "headers" must be an object of valid header names and values`, { cause: error });
+  }
+
+  async function request(key: string, method: 'HEAD' | 'GET', signal: AbortSignal): Promise<Response> {
+    const init: RequestInit = {
+      method,
+      headers: method === 'GET' ? new Headers([...headers, ...Object.entries(RANGE_PROBE)]) : headers,
+      redirect: 'manual',
+      signal,
+    };
+    try {
+      return await fetch(baseUrl + encodeKey(key), init);
+    } catch (error) {
+      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFailure(error, timeout)}`, key, error);
+    }
+  }
+
+  async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
+    // Validate before any request is built: the resolver does too, but a driver must not trust its caller.
+    const problem = keyProblem(key);
+    if (problem !== undefined) {
+      throw new LogoFallbackError('INVALID_KEY', `http storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage: 'http' });
+    }
+    const deadline = AbortSignal.timeout(timeout);
+    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    let response = await request(key, 'HEAD', combined);
+    if (response.status === 405) {
+      await response.body?.cancel();
+      response = await request(key, 'GET', combined);
+    }
+    // Free the connection: a HEAD has no body, a range GET at most one byte.
+    await response.body?.cancel().catch(() => undefined);
+    const { status } = response;
+    if (status >= 200 && status < 300) return true;
+    if (status === 404 || status === 410) return false;
+    const why =
+      status >= 300 && status < 400
+        ? `a ${status} redirect${response.headers.has('location') ? ` to ${JSON.stringify(response.headers.get('location'))}` : ''}, which is not followed`
+        : `status ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    throw fault(`checking ${JSON.stringify(key)} got ${why}`, key);
+  }
+
+  return {
+    name: 'http',
+    baseUrl,
+    exists,
+    url: (key) => baseUrl + encodeKey(key),
+  };
+}

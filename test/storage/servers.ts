@@ -1,0 +1,138 @@
+/**
+ * Real servers on 127.0.0.1 for the storage tests: a file server that records what it is asked,
+ * servers that fail in each way a storage fails, a port nobody listens on, and s3rver.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AwsClient } from 'aws4fetch';
+import S3rver from 's3rver';
+import { encodeKey } from '../../src/keys.js';
+
+/** A running server: its origin, what it saw, and how to stop it. */
+export interface TestServer {
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  /** Every request as `METHOD /decoded/path`, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, decodedPath: string) => void;
+
+function decodePath(url: string | undefined): string {
+  const raw = (url ?? '/').split('?')[0] ?? '/';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Starts a node:http server on 127.0.0.1, port 0, that records every request before `handle` answers. */
+export async function startServer(handle: Handler): Promise<TestServer> {
+  const requests: string[] = [];
+  const server: Server = createServer((request, response) => {
+    const decoded = decodePath(request.url);
+    requests.push(`${request.method} ${decoded}`);
+    handle(request, response, decoded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Serves `files` (keys → bytes) under `prefix` (`/media/`): 200 for HEAD and GET of a file, 404
+ * otherwise. `options.noHead` answers HEAD with 405 (some object stores and proxies do).
+ */
+export function fileServer(files: ReadonlyMap<string, Buffer>, prefix = '/media/', options: { noHead?: boolean } = {}): Promise<TestServer> {
+  return startServer((request, response, decoded) => {
+    const body = decoded.startsWith(prefix) ? files.get(decoded.slice(prefix.length)) : undefined;
+    if (request.method === 'HEAD' && options.noHead === true) {
+      response.writeHead(405, { Allow: 'GET' }).end();
+      return;
+    }
+    if (body === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    if (request.method === 'GET' && request.headers.range === 'bytes=0-0') {
+      response.writeHead(206, { 'Content-Range': `bytes 0-0/${body.length}`, 'Content-Length': '1' }).end(body.subarray(0, 1));
+      return;
+    }
+    response.writeHead(200, { 'Content-Length': String(body.length), 'Content-Type': 'image/png' });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  });
+}
+
+/** Answers every request with `status`. */
+export function statusServer(status: number, headers: Record<string, string> = {}): Promise<TestServer> {
+  return startServer((_request, response) => {
+    response.writeHead(status, headers).end();
+  });
+}
+
+/** Accepts every request and never answers (until closed). */
+export function hangingServer(): Promise<TestServer> {
+  return startServer(() => undefined);
+}
+
+/** An origin on which nothing listens: a port that was just freed. */
+export async function refusedOrigin(): Promise<string> {
+  const server = await startServer(() => undefined);
+  await server.close();
+  return server.origin;
+}
+
+/** s3rver's built-in credentials. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** A running s3rver with one bucket holding `files`. */
+export interface TestS3 extends TestServer {
+  bucket: string;
+  region: string;
+}
+
+/**
+ * Starts s3rver on 127.0.0.1 (port 0, a temporary directory, `resetOnClose`) with `bucket` holding
+ * `files`, uploaded through its S3 API. `requests` records what reached it after the upload.
+ */
+export async function startS3(files: ReadonlyMap<string, Buffer>, bucket = 'media'): Promise<TestS3> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'logo-fallback-s3-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, resetOnClose: true, configureBuckets: [{ name: bucket }] });
+  const requests: string[] = [];
+  // Koa composes its middleware when the server starts: put a recorder in front of s3rver's own.
+  server.middleware.unshift(async (ctx: { method: string; path: string }, next: () => Promise<void>) => {
+    requests.push(`${ctx.method} ${decodePath(ctx.path)}`);
+    await next();
+  });
+  const { port } = await server.run();
+  const origin = `http://127.0.0.1:${port}`;
+  const client = new AwsClient({ ...S3RVER_CREDENTIALS, service: 's3', region: 'us-east-1', retries: 0 });
+  for (const [key, body] of files) {
+    const response = await client.fetch(`${origin}/${bucket}/${encodeKey(key)}`, { method: 'PUT', body, headers: { 'Content-Type': 'image/png' } });
+    if (!response.ok) throw new Error(`s3rver upload of ${key} failed: ${response.status} ${await response.text()}`);
+  }
+  requests.length = 0;
+  return {
+    origin,
+    requests,
+    bucket,
+    region: 'us-east-1',
+    async close() {
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
