@@ -7,6 +7,12 @@ export type { LogoResolver, LogoCallOptions, PrefetchOptions } from './resolver.
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
 export { fsStorage } from './storage/fs.js';
 export type { FsStorageOptions } from './storage/fs.js';
+export { httpStorage } from './storage/http.js';
+export type { HttpStorageOptions } from './storage/http.js';
+export { s3Storage } from './storage/s3.js';
+export type { S3StorageOptions } from './storage/s3.js';
+export { unstorageStorage, unstorageKey } from './storage/unstorage.js';
+export type { UnstorageStorageOptions, UnstorageLike } from './storage/unstorage.js';
 export type { Storage } from './storage/types.js';
 export { uiAvatars } from './avatars/ui-avatars.js';
 export type { UiAvatarsOptions } from './avatars/ui-avatars.js';

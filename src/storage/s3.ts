@@ -1,0 +1,157 @@
+/** S3 and S3-compatible stores (AWS, MinIO, R2, …): a signed `HEAD` through aws4fetch. */
+import { AwsClient } from 'aws4fetch';
+import { LogoFallbackError } from '../errors.js';
+import { encodeKey, keyProblem } from '../keys.js';
+import { normalizeBaseUrl, numberOption, requireString } from '../options.js';
+import { amzDate, presignGet, signingKey } from './s3-presign.js';
+import type { Storage } from './types.js';
+
+/** Options of {@link s3Storage}. */
+export interface S3StorageOptions {
+  /** The S3 API endpoint, an `http(s)://` origin: `https://s3.eu-west-1.amazonaws.com`, `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`. */
+  endpoint: string;
+  /** The bucket's region: `eu-west-1`; `auto` for R2; `us-east-1` for most self-hosted stores. */
+  region: string;
+  /** The bucket's name (3–63 characters: lower-case letters, digits, `.` and `-`). */
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** For temporary credentials (STS). */
+  sessionToken?: string;
+  /**
+   * Address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key`. MinIO, s3rver
+   * and most self-hosted stores need `true`.
+   * @default false
+   */
+  forcePathStyle?: boolean;
+  /**
+   * Where the objects are publicly readable (the bucket's website, a CDN in front of it). When set,
+   * `url(key)` is this plus the key, and nothing is signed.
+   */
+  publicBaseUrl?: string;
+  /**
+   * Presigned GET URLs for a private bucket (used when `publicBaseUrl` is not set). `expiresIn` is
+   * in seconds (at most 604,800, S3's limit). URLs are signed at the start of a window of half
+   * `expiresIn`, so that a page prints the same URL for a while (browsers can cache the image) and
+   * every printed URL stays valid for at least `expiresIn / 2`.
+   * @default { expiresIn: 3600 }
+   */
+  signedUrls?: { expiresIn?: number };
+  /**
+   * How long one `HEAD` may take, ms; then it is a fault.
+   * @default 10_000
+   */
+  timeout?: number;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const FORBIDDEN_HINT =
+  'S3 answers 403 for a missing object when the credentials lack s3:ListBucket on the bucket, so this is either a missing file or wrong credentials or permissions; grant s3:ListBucket (and s3:GetObject) to tell them apart';
+
+function invalid(message: string): LogoFallbackError {
+  return new LogoFallbackError('INVALID_OPTION', `s3Storage(): ${message}`);
+}
+
+function endpointUrl(value: unknown): URL {
+  const text = requireString(value, 'endpoint', 's3Storage()');
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw invalid(`"endpoint" must be an http(s) origin such as "https://s3.eu-west-1.amazonaws.com", got ${JSON.stringify(text)}`);
+  }
+  return url;
+}
+
+function describeFailure(error: unknown, timeout: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeout} ms`;
+  if (error instanceof Error && error.name === 'AbortError') return 'the check was aborted';
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof cause?.code === 'string' ? `${message} (${cause.code})` : message;
+}
+
+/**
+ * Checks files with a signed `HEAD` (SigV4 through aws4fetch): 2xx → exists; 404 → missing;
+ * 403 → a fault (see `S3StorageOptions`: a missing object reads as 403 without `s3:ListBucket`);
+ * anything else, a refused connection or a timeout → a `STORAGE_FAILED` fault. `url(key)` is
+ * `publicBaseUrl + key` when set, else a presigned GET URL.
+ *
+ * @example
+ * ```ts
+ * const storage = s3Storage({
+ *   endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', bucket: 'acme-media',
+ *   accessKeyId: process.env.S3_KEY!, secretAccessKey: process.env.S3_SECRET!,
+ *   publicBaseUrl: 'https://media.acme.example/',
+ * });
+ * ```
+ * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ */
+export function s3Storage(options: S3StorageOptions): Storage {
+  const owner = 's3Storage()';
+  if (options === null || typeof options !== 'object') throw invalid('the options must be an object');
+  const endpoint = endpointUrl(options.endpoint);
+  const region = requireString(options.region, 'region', owner);
+  const bucket = requireString(options.bucket, 'bucket', owner);
+  if (!BUCKET.test(bucket) || bucket.includes('..')) {
+    throw invalid(`"bucket" must be a bucket name (3–63 characters: lower-case letters, digits, "." and "-"), got ${JSON.stringify(bucket)}`);
+  }
+  const accessKeyId = requireString(options.accessKeyId, 'accessKeyId', owner);
+  const secretAccessKey = requireString(options.secretAccessKey, 'secretAccessKey', owner);
+  const sessionToken = options.sessionToken === undefined ? undefined : requireString(options.sessionToken, 'sessionToken', owner);
+  const publicBaseUrl = options.publicBaseUrl === undefined ? undefined : normalizeBaseUrl(options.publicBaseUrl, 'publicBaseUrl', owner);
+  const expiresIn = numberOption(options.signedUrls?.expiresIn, 'signedUrls.expiresIn', owner, { min: 2, max: 604_800, fallback: 3600, integer: true });
+  const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+
+  // The bucket goes where S3 expects it; only the key (encoded per segment) is appended after this.
+  const objectBase =
+    options.forcePathStyle === true ? `${endpoint.origin}/${bucket}/` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
+  // aws4fetch retries 5xx ten times by default: a render cannot wait for that.
+  const client = new AwsClient({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }), service: 's3', region, retries: 0 });
+
+  const windowMs = Math.floor(expiresIn / 2) * 1000;
+  let keyCache: { day: string; key: Buffer } | undefined;
+  function presign(objectUrl: string): string {
+    const date = new Date(Math.floor(Date.now() / windowMs) * windowMs);
+    const day = amzDate(date).slice(0, 8);
+    if (keyCache?.day !== day) keyCache = { day, key: signingKey(secretAccessKey, day, region) };
+    return presignGet({ url: objectUrl, region, accessKeyId, secretAccessKey, sessionToken, date, expiresIn }, keyCache.key);
+  }
+
+  function fault(message: string, key: string, cause?: unknown): LogoFallbackError {
+    return new LogoFallbackError('STORAGE_FAILED', `s3 storage (bucket ${bucket}): ${message}`, { key, storage: 's3', cause });
+  }
+
+  async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
+    const problem = keyProblem(key);
+    if (problem !== undefined) {
+      throw new LogoFallbackError('INVALID_KEY', `s3 storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage: 's3' });
+    }
+    const deadline = AbortSignal.timeout(timeout);
+    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    let response: Response;
+    try {
+      const request = await client.sign(objectBase + encodeKey(key), { method: 'HEAD' });
+      response = await fetch(request, { signal: combined, redirect: 'manual' });
+    } catch (error) {
+      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFailure(error, timeout)}`, key, error);
+    }
+    await response.body?.cancel().catch(() => undefined);
+    const { status } = response;
+    if (status >= 200 && status < 300) return true;
+    if (status === 404) return false;
+    if (status === 403) throw fault(`checking ${JSON.stringify(key)} got 403 Forbidden. ${FORBIDDEN_HINT}`, key);
+    const hint = status === 301 || status === 307 ? ' (the bucket is probably in another region, or needs forcePathStyle)' : '';
+    throw fault(`checking ${JSON.stringify(key)} got status ${status}${hint}`, key);
+  }
+
+  return {
+    name: 's3',
+    ...(publicBaseUrl === undefined ? {} : { baseUrl: publicBaseUrl }),
+    exists,
+    url: (key) => (publicBaseUrl === undefined ? presign(objectBase + encodeKey(key)) : publicBaseUrl + encodeKey(key)),
+  };
+}
