@@ -18,7 +18,7 @@ const onUnhandled = (reason: unknown): void => {
 interface Media extends TestServer {
   files: Set<string>;
   delay: number;
-  status?: number;
+  status: number | undefined;
   /** Requests whose client went away before the answer (aborted checks). */
   aborted: string[];
 }
