@@ -4,6 +4,7 @@
  * {@link FilterArgs} and marks the (already escaped) result as safe.
  */
 import { LogoFallbackError, escapeHtml, type LogoResolver } from '../src/index.js';
+import { Memo } from '../src/memo.js';
 
 /** The names the filters are registered under. */
 export interface FilterNames {
@@ -54,6 +55,9 @@ export interface FilterArgs {
   size?: unknown;
 }
 
+/** The arguments of a filter called with none: shared, so the common call allocates nothing. */
+export const NO_ARGS: FilterArgs = Object.freeze({});
+
 /** Keyword arguments the filters understand; other keys are ignored. */
 export const KEYWORDS: ReadonlySet<string> = new Set(['name', 'fallback', 'size']);
 
@@ -62,26 +66,39 @@ function sizeOf(value: unknown): { size: number } | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
 }
 
-/** An escaped string now, or a promise of one. */
-export type Printed = string | Promise<string>;
+/** A printed value now, or a promise of one. */
+export type Printed<T> = T | Promise<T>;
 
-const print = (result: string | Promise<string>): Printed =>
-  typeof result === 'string' ? escapeHtml(result) : result.then(escapeHtml);
+/** The three filters of one engine, their results already escaped and marked safe. */
+export interface Filters<T> {
+  logo(record: unknown, args: FilterArgs, wait: boolean): Printed<T>;
+  file(file: unknown, args: FilterArgs, wait: boolean): Printed<T>;
+  name(record: unknown, args: FilterArgs): T;
+}
 
 /**
- * The three filters for one resolver. `wait` chooses between the sync answer (the cache or an
- * avatar: for sync renders) and waiting for storage (async renders). Results are HTML-escaped
- * with the package's one escape function; the adapter marks them safe.
+ * The three filters for one resolver and one engine. `wait` chooses between the sync answer (the
+ * cache, or an avatar: for sync renders) and waiting for storage (async renders). Results are
+ * HTML-escaped with the package's one escape function, then wrapped by `markSafe` (the engine's
+ * own safe-string type) — memoised, because a page prints the same few URLs over and over and
+ * escaping plus wrapping would otherwise cost more than the lookup itself.
  */
-export function createFilters(logos: LogoResolver): {
-  logo(record: unknown, args: FilterArgs, wait: boolean): Printed;
-  file(file: unknown, args: FilterArgs, wait: boolean): Printed;
-  name(record: unknown, args: FilterArgs): string;
-} {
+export function createFilters<T>(logos: LogoResolver, markSafe: (escaped: string) => T): Filters<T> {
+  const printed = new Memo<string, { value: T }>(10_000);
+  const print = (text: string): T => {
+    let hit = printed.get(text);
+    if (hit === undefined) {
+      hit = { value: markSafe(escapeHtml(text)) };
+      if (text.length <= 4096) printed.set(text, hit);
+    }
+    return hit.value;
+  };
+  const printLater = (result: string | Promise<string>): Printed<T> => (typeof result === 'string' ? print(result) : result.then(print));
   return {
-    logo: (record, args, wait) => print(wait ? logos.settleLogo(record, sizeOf(args.size)) : logos.logo(record, sizeOf(args.size))),
+    logo: (record, args, wait) =>
+      wait ? printLater(logos.settleLogo(record, sizeOf(args.size))) : print(logos.logo(record, sizeOf(args.size))),
     file: (file, args, wait) =>
-      print(wait ? logos.settleFileUrl(file, args.name, sizeOf(args.size)) : logos.fileUrl(file, args.name, sizeOf(args.size))),
-    name: (record, args) => escapeHtml(logos.name(record, args.fallback)),
+      wait ? printLater(logos.settleFileUrl(file, args.name, sizeOf(args.size))) : print(logos.fileUrl(file, args.name, sizeOf(args.size))),
+    name: (record, args) => print(logos.name(record, args.fallback)),
   };
 }

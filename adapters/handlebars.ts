@@ -6,7 +6,7 @@
 import type HandlebarsNamespace from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
 
 /** The Handlebars namespace, or an instance from `Handlebars.create()`. */
 export type HandlebarsInstance = typeof HandlebarsNamespace;
@@ -23,14 +23,18 @@ function isHelperOptions(value: unknown): value is HelperOptions {
 
 /**
  * Handlebars passes the helper's options last; with no parameter at all (`{{get_company_logo}}`)
- * the options object is the first argument.
+ * the options object is the first argument. Removes the options from `params`, leaving the value first.
  */
-function readArgs(params: unknown[], positional: keyof FilterArgs): { value: unknown; args: FilterArgs } {
+function readArgs(params: unknown[], positional: keyof FilterArgs): FilterArgs {
   const options = isHelperOptions(params[params.length - 1]) ? (params.pop() as HelperOptions) : undefined;
-  const args: FilterArgs = {};
-  for (const [key, value] of Object.entries(options?.hash ?? {})) if (KEYWORDS.has(key)) args[key as keyof FilterArgs] = value;
-  if (params.length > 1) args[positional] = params[1];
-  return { value: params[0], args };
+  const hash: Record<string, unknown> = options?.hash ?? {};
+  let args = NO_ARGS;
+  if (params.length > 1 || Object.keys(hash).length > 0) {
+    args = {};
+    for (const key of Object.keys(hash)) if (KEYWORDS.has(key)) args[key as keyof FilterArgs] = hash[key];
+    if (params.length > 1) args[positional] = params[1];
+  }
+  return args;
 }
 
 /**
@@ -49,20 +53,19 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   const owner = 'registerHandlebars()';
   const resolver = requireResolver(logos, owner);
   const names = filterNames(options.names, owner);
-  const filters = createFilters(resolver);
-  const safe = (text: string) => new handlebars.SafeString(text);
+  const filters = createFilters(resolver, (escaped) => new handlebars.SafeString(escaped));
 
   handlebars.registerHelper(names.logo, (...params: unknown[]) => {
-    const { value, args } = readArgs(params, 'size');
-    return safe(filters.logo(value, args, false) as string);
+    const args = readArgs(params, 'size');
+    return filters.logo(params[0], args, false);
   });
   handlebars.registerHelper(names.file, (...params: unknown[]) => {
-    const { value, args } = readArgs(params, 'name');
-    return safe(filters.file(value, args, false) as string);
+    const args = readArgs(params, 'name');
+    return filters.file(params[0], args, false);
   });
   handlebars.registerHelper(names.name, (...params: unknown[]) => {
-    const { value, args } = readArgs(params, 'fallback');
-    return safe(filters.name(value, args));
+    const args = readArgs(params, 'fallback');
+    return filters.name(params[0], args);
   });
   return handlebars;
 }

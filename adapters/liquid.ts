@@ -5,7 +5,7 @@
  */
 import type { Liquid } from 'liquidjs';
 import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
 
 /** Options of {@link registerLiquid} and {@link liquidPlugin}. */
 export interface LiquidAdapterOptions {
@@ -20,6 +20,7 @@ interface LiquidFilterThis {
 
 /** LiquidJS passes `key: value` arguments as `[key, value]` pairs among the positional ones. */
 function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
+  if (rest.length === 0) return NO_ARGS;
   const args: FilterArgs = {};
   let seenPositional = false;
   for (const arg of rest) {
@@ -50,7 +51,8 @@ export function registerLiquid(liquid: Liquid, logos: LogoResolver, options: Liq
   const owner = 'registerLiquid()';
   const resolver = requireResolver(logos, owner);
   const names = filterNames(options.names, owner);
-  const filters = createFilters(resolver);
+  // Raw filters print what they return: the escaped string is the safe value.
+  const filters = createFilters(resolver, (escaped) => escaped);
 
   liquid.registerFilter(names.logo, {
     raw: true,

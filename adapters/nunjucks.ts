@@ -4,7 +4,7 @@
  */
 import type { Environment } from 'nunjucks';
 import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
 
 /** Options of {@link registerNunjucks}. */
 export interface NunjucksAdapterOptions {
@@ -24,6 +24,7 @@ type Callback = (error: unknown, result?: unknown) => void;
 
 /** Nunjucks passes keyword arguments as a last object marked `__keywords`. */
 function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
+  if (rest.length === 0) return NO_ARGS;
   const last = rest[rest.length - 1];
   const args: FilterArgs = {};
   let count = rest.length;
@@ -52,14 +53,14 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
   const owner = 'registerNunjucks()';
   const resolver = requireResolver(logos, owner);
   const names = filterNames(options.names, owner);
-  const markSafe = env.getFilter('safe') as (value: string) => unknown;
-  const filters = createFilters(resolver);
+  // The environment's own `safe` filter: a SafeString from another copy of nunjucks would be escaped again.
+  const filters = createFilters(resolver, env.getFilter('safe') as (escaped: string) => unknown);
 
-  env.addFilter(names.name, (record: unknown, ...rest: unknown[]) => markSafe(filters.name(record, readArgs(rest, 'fallback'))));
+  env.addFilter(names.name, (record: unknown, ...rest: unknown[]) => filters.name(record, readArgs(rest, 'fallback')));
 
   if (options.async !== true) {
-    env.addFilter(names.logo, (record: unknown, ...rest: unknown[]) => markSafe(filters.logo(record, readArgs(rest, 'size'), false) as string));
-    env.addFilter(names.file, (file: unknown, ...rest: unknown[]) => markSafe(filters.file(file, readArgs(rest, 'name'), false) as string));
+    env.addFilter(names.logo, (record: unknown, ...rest: unknown[]) => filters.logo(record, readArgs(rest, 'size'), false));
+    env.addFilter(names.file, (file: unknown, ...rest: unknown[]) => filters.file(file, readArgs(rest, 'name'), false));
     return env;
   }
 
@@ -69,10 +70,10 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
       const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
       const args = readArgs(rest, positional);
       // Nunjucks calls async filters without a callback inside `{% set %}` blocks: answer sync.
-      if (callback === undefined) return markSafe(filter(value, args, false) as string);
+      if (callback === undefined) return filter(value, args, false);
       const printed = filter(value, args, true);
-      if (typeof printed === 'string') callback(null, markSafe(printed));
-      else void printed.then((text) => callback(null, markSafe(text)));
+      if (printed instanceof Promise) void printed.then((value) => callback(null, value));
+      else callback(null, printed);
       return undefined;
     };
   env.addFilter(names.logo, asyncFilter(filters.logo, 'size'), true);

@@ -3,12 +3,13 @@
  * avatar. Never throws, never rejects: every failure ends in an avatar and a report to `onError`.
  */
 import { LRUCache } from 'lru-cache';
-import { uiAvatars } from './avatars/ui-avatars.js';
+import { initialsAvatar } from './avatars/svg.js';
 import type { AvatarProvider } from './avatars/types.js';
-import { createExistenceCache, type Existence } from './cache.js';
+import { createExistenceCache } from './cache.js';
 import { LogoFallbackError, describeValue } from './errors.js';
 import { isAttributeSafe } from './escape.js';
 import { parseReference } from './keys.js';
+import { Memo } from './memo.js';
 import { numberOption } from './options.js';
 import { displayName, fileReference, hasInitials, isRecord, readField } from './records.js';
 import { fsStorage } from './storage/fs.js';
@@ -80,7 +81,7 @@ const MEMO_LIMIT = 2048;
 export function createLogoResolver(options: LogoResolverOptions = {}): LogoResolver {
   const settings = resolveResolverOptions(options);
   const storage: Storage = settings.storage ?? fsStorage({ root: 'media', baseUrl: '/media/' });
-  const avatarProvider: AvatarProvider = settings.avatar ?? uiAvatars();
+  const avatarProvider: AvatarProvider = settings.avatar ?? initialsAvatar();
   const { nameFields, fileFields, placeholder, onError } = settings;
 
   const reported = new LRUCache<string, true>({ max: 1000, ttl: Math.max(settings.cache.missTtl, 1000) });
@@ -100,8 +101,9 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
 
   const cache = createExistenceCache(storage, settings.cache, report);
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
-  const parsedMemo = new LRUCache<string, Parsed>({ max: settings.cache.max });
-  const avatarMemo = new LRUCache<string, string>({ max: 1000 });
+  const parsedMemo = new Memo<string, Parsed>(settings.cache.max);
+  const avatarByRawName = new Memo<string, string>(1000);
+  const avatarBySizeAndName = new Memo<string, string>(1000);
 
   function parse(reference: string): Parsed {
     const memo = parsedMemo.get(reference);
@@ -127,22 +129,33 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     return name !== undefined && hasInitials(name) ? name : placeholder;
   }
 
-  function avatar(nameValue?: unknown, callOptions?: LogoCallOptions): string {
-    const name = avatarName(nameValue);
-    const size = callOptions?.size;
-    const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
-    const memoKey = `${wanted ?? ''}\u0000${name}`;
-    const memo = avatarMemo.get(memoKey);
-    if (memo !== undefined) return memo;
-    let url: string;
+  function drawAvatar(name: string, size: number | undefined): string {
     try {
-      url = avatarProvider(wanted === undefined ? { name } : { name, size: wanted });
+      const url = avatarProvider(size === undefined ? { name } : { name, size });
       if (typeof url !== 'string' || !isAttributeSafe(url)) throw new Error(`it returned ${describeValue(url)}`);
+      return url;
     } catch (cause) {
       report(new LogoFallbackError('INVALID_OPTION', `the avatar provider failed for ${describeValue(name)}`, { cause }));
-      url = LAST_RESORT;
+      return LAST_RESORT;
     }
-    if (name.length <= MEMO_LIMIT) avatarMemo.set(memoKey, url);
+  }
+
+  function avatar(nameValue?: unknown, callOptions?: LogoCallOptions): string {
+    const size = callOptions?.size;
+    const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
+    // The common case — a string name, no size — is memoised by the raw string, before any
+    // normalising: a page of missing logos must cost a map lookup per logo, not a re-draw.
+    if (wanted === undefined && typeof nameValue === 'string') {
+      const memo = avatarByRawName.get(nameValue);
+      if (memo !== undefined) return memo;
+    }
+    const name = avatarName(nameValue);
+    const memoKey = `${wanted ?? ''}\u0000${name}`;
+    const url = avatarBySizeAndName.get(memoKey) ?? drawAvatar(name, wanted);
+    if (name.length <= MEMO_LIMIT) {
+      avatarBySizeAndName.set(memoKey, url);
+      if (wanted === undefined && typeof nameValue === 'string' && nameValue.length <= MEMO_LIMIT) avatarByRawName.set(nameValue, url);
+    }
     return url;
   }
 
@@ -156,12 +169,12 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
         report(parsed.error);
         return avatar(nameValue, callOptions);
       }
-      const answer = (state: Existence): string => (state === 'present' ? parsed.url : avatar(nameValue, callOptions));
-      const known = cache.peek(parsed.key) ?? (wait ? undefined : cache.checkSync(parsed.key));
-      if (known !== undefined) return answer(known);
+      let state = cache.peek(parsed.key);
+      if (state === undefined && !wait) state = cache.checkSync(parsed.key);
+      if (state !== undefined) return state === 'present' ? parsed.url : avatar(nameValue, callOptions);
       const pending = cache.check(parsed.key);
       if (!wait) return avatar(nameValue, callOptions); // the check runs on, so the next render is right
-      return pending.then(answer, () => avatar(nameValue, callOptions));
+      return pending.then((checked) => (checked === 'present' ? parsed.url : avatar(nameValue, callOptions)));
     } catch (cause) {
       report(new LogoFallbackError('STORAGE_FAILED', 'resolving a logo failed unexpectedly', { cause }));
       return avatar(nameValue, callOptions);

@@ -5,7 +5,7 @@ import { recording, tempMedia } from './helpers/media.js';
 
 const media = tempMedia({ 'base/company/icon/acme.png': 'png', "base/company/icon/o'brien (1).png": 'png' });
 const avatar = uiAvatars({ background: '#1e3a8a' });
-const AC = 'https://ui-avatars.com/api/?name=AC&background=1e3a8a&color=ffffff';
+const AW = 'https://ui-avatars.com/api/?name=AW&background=1e3a8a&color=ffffff';
 const C = 'https://ui-avatars.com/api/?name=C&background=1e3a8a&color=ffffff';
 
 function setup(extra: Parameters<typeof createLogoResolver>[0] = {}) {
@@ -17,8 +17,8 @@ function setup(extra: Parameters<typeof createLogoResolver>[0] = {}) {
 
 test('fileUrl: present key → URL; missing → avatar for the name', () => {
   const { logos } = setup();
-  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Corp'), '/media/base/company/icon/acme.png');
-  assert.is(logos.fileUrl('base/company/icon/gone.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), '/media/base/company/icon/acme.png');
+  assert.is(logos.fileUrl('base/company/icon/gone.png', 'Acme Widgets'), AW);
   assert.is(logos.fileUrl("base/company/icon/o'brien (1).png"), '/media/base/company/icon/o%27brien%20%281%29.png');
 });
 
@@ -30,9 +30,9 @@ test('fileUrl: our URLs, absolute paths inside the root and FieldFile-like objec
     { name: 'base/company/icon/acme.png', url: '/media/base/company/icon/acme.png' },
     { url: '/media/base/company/icon/acme.png' },
   ]) {
-    assert.is(logos.fileUrl(value, 'Acme Corp'), '/media/base/company/icon/acme.png');
+    assert.is(logos.fileUrl(value, 'Acme Widgets'), '/media/base/company/icon/acme.png');
   }
-  assert.is(logos.fileUrl('/media/base/company/icon/gone.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('/media/base/company/icon/gone.png', 'Acme Widgets'), AW);
 });
 
 test('fileUrl: foreign URLs are returned unchanged and never checked', () => {
@@ -46,7 +46,7 @@ test('fileUrl: foreign URLs are returned unchanged and never checked', () => {
 test('fileUrl: nothing usable → avatar, without a storage call', () => {
   const { logos, storage, errors } = setup();
   for (const value of [null, undefined, '', 0, 42, NaN, [], ['base/company/icon/acme.png'], {}, { name: 3 }, true, Symbol('x'), () => 'x']) {
-    assert.is(logos.fileUrl(value, 'Acme Corp'), AC);
+    assert.is(logos.fileUrl(value, 'Acme Widgets'), AW);
   }
   assert.equal(storage.calls, []);
   assert.equal(errors, []);
@@ -56,8 +56,8 @@ test('fileUrl: unsafe references → avatar, onError told once per reference per
   const { logos, storage, errors } = setup();
   const unsafe = ['../secret.png', '%2e%2e/secret.png', '/etc/passwd/../x', 'a\\b.png', 'a\u0000.png', 'javascript:alert(1)', 'data:text/html,x', 'x'.repeat(2000)];
   for (const value of unsafe) {
-    assert.is(logos.fileUrl(value, 'Acme Corp'), AC);
-    assert.is(logos.fileUrl(value, 'Acme Corp'), AC);
+    assert.is(logos.fileUrl(value, 'Acme Widgets'), AW);
+    assert.is(logos.fileUrl(value, 'Acme Widgets'), AW);
   }
   assert.equal(storage.calls, []);
   assert.is(errors.length, unsafe.length);
@@ -70,7 +70,7 @@ class Company {
     this.#icon = icon;
   }
   get company() {
-    return 'Acme Corp';
+    return 'Acme Widgets';
   }
   get icon() {
     return this.#icon;
@@ -80,19 +80,19 @@ class Company {
 test('logo: plain objects, class instances with getters, Maps and session dicts', () => {
   const { logos } = setup();
   const present = '/media/base/company/icon/acme.png';
-  assert.is(logos.logo({ company: 'Acme Corp', icon: 'base/company/icon/acme.png' }), present);
+  assert.is(logos.logo({ company: 'Acme Widgets', icon: 'base/company/icon/acme.png' }), present);
   assert.is(logos.logo(new Company('base/company/icon/acme.png')), present);
-  assert.is(logos.logo(new Map([['company', 'Acme Corp'], ['icon', 'base/company/icon/acme.png']])), present);
+  assert.is(logos.logo(new Map([['company', 'Acme Widgets'], ['icon', 'base/company/icon/acme.png']])), present);
   // Horilla's session dict keeps the URL, not the key.
-  assert.is(logos.logo({ company: 'Acme Corp', icon: present, text: 'My Company', id: 1 }), present);
-  assert.is(logos.logo({ name: 'Acme Corp', logo: 'base/company/icon/acme.png' }), present);
-  assert.is(logos.logo(new Company('base/company/icon/gone.png')), AC);
-  assert.is(logos.logo({ company: 'Acme Corp' }), AC);
+  assert.is(logos.logo({ company: 'Acme Widgets', icon: present, text: 'My Company', id: 1 }), present);
+  assert.is(logos.logo({ name: 'Acme Widgets', logo: 'base/company/icon/acme.png' }), present);
+  assert.is(logos.logo(new Company('base/company/icon/gone.png')), AW);
+  assert.is(logos.logo({ company: 'Acme Widgets' }), AW);
 });
 
 test('logo: not a record → the placeholder avatar', () => {
   const { logos } = setup();
-  for (const value of [null, undefined, '', 'Acme Corp', 7, [], true]) assert.is(logos.logo(value), C);
+  for (const value of [null, undefined, '', 'Acme Widgets', 7, [], true]) assert.is(logos.logo(value), C);
   assert.is(logos.logo({}), C);
   assert.is(logos.logo({ company: '  ' }), C);
   assert.is(logos.logo({ company: '!!! ???' }), C);
@@ -101,18 +101,18 @@ test('logo: not a record → the placeholder avatar', () => {
 test('logo: a throwing getter is reported, not thrown', () => {
   const { logos, errors } = setup();
   const record = {
-    company: 'Acme Corp',
+    company: 'Acme Widgets',
     get icon(): string {
       throw new Error('lazy relation not loaded');
     },
   };
-  assert.is(logos.logo(record), AC);
+  assert.is(logos.logo(record), AW);
   assert.is(errors[0]?.code, 'INVALID_RECORD');
 });
 
 test('name: reads the name fields, takes a string as the name, falls back', () => {
   const { logos } = setup();
-  assert.is(logos.name(new Company('x')), 'Acme Corp');
+  assert.is(logos.name(new Company('x')), 'Acme Widgets');
   assert.is(logos.name(new Map([['name', ' Zed ']])), 'Zed');
   assert.is(logos.name('My Company'), 'My Company');
   assert.is(logos.name(undefined, 'My Company'), 'My Company');
@@ -122,9 +122,9 @@ test('name: reads the name fields, takes a string as the name, falls back', () =
 });
 
 test('custom fields and placeholder', () => {
-  const { logos } = setup({ fields: { name: 'title', file: ['picture'] }, placeholder: 'Acme Corp' });
-  assert.is(logos.logo({ title: 'Acme Corp', picture: 'base/company/icon/acme.png' }), '/media/base/company/icon/acme.png');
-  assert.is(logos.logo(null), AC);
+  const { logos } = setup({ fields: { name: 'title', file: ['picture'] }, placeholder: 'Acme Widgets' });
+  assert.is(logos.logo({ title: 'Acme Widgets', picture: 'base/company/icon/acme.png' }), '/media/base/company/icon/acme.png');
+  assert.is(logos.logo(null), AW);
 });
 
 test('cache: one storage check per key per window, sync renders answer from it', async () => {
@@ -138,15 +138,15 @@ test('cache: one storage check per key per window, sync renders answer from it',
 test('invalidate: an upload is seen at once', async () => {
   const files = tempMedia();
   const logos = createLogoResolver({ storage: fsStorage({ root: files.root }), avatar, onError: () => {} });
-  assert.is(logos.fileUrl('new.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('new.png', 'Acme Widgets'), AW);
   const { writeFileSync } = await import('node:fs');
   writeFileSync(`${files.root}/new.png`, 'png');
-  assert.is(logos.fileUrl('new.png', 'Acme Corp'), AC, 'still cached as missing');
+  assert.is(logos.fileUrl('new.png', 'Acme Widgets'), AW, 'still cached as missing');
   logos.invalidate('/media/new.png');
-  assert.is(logos.fileUrl('new.png', 'Acme Corp'), '/media/new.png');
+  assert.is(logos.fileUrl('new.png', 'Acme Widgets'), '/media/new.png');
   logos.invalidate();
   files.cleanup();
-  assert.is(logos.fileUrl('new.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('new.png', 'Acme Widgets'), AW);
 });
 
 test('cache: false checks every time; ttl 0 too', () => {
@@ -162,13 +162,13 @@ test('async storage without existsSync: a sync render answers the avatar and sta
   const fs = fsStorage({ root: media.root });
   const asyncOnly = { name: 'async-fs', baseUrl: '/media/', exists: fs.exists, url: fs.url };
   const logos = createLogoResolver({ storage: asyncOnly, avatar });
-  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), AW);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Corp'), '/media/base/company/icon/acme.png');
+  assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), '/media/base/company/icon/acme.png');
 
   const fresh = createLogoResolver({ storage: asyncOnly, avatar });
-  await fresh.prefetch([{ company: 'Acme Corp', icon: 'base/company/icon/acme.png' }, null, 42, { icon: '../x' }]);
-  assert.is(fresh.logo({ company: 'Acme Corp', icon: 'base/company/icon/acme.png' }), '/media/base/company/icon/acme.png');
+  await fresh.prefetch([{ company: 'Acme Widgets', icon: 'base/company/icon/acme.png' }, null, 42, { icon: '../x' }]);
+  assert.is(fresh.logo({ company: 'Acme Widgets', icon: 'base/company/icon/acme.png' }), '/media/base/company/icon/acme.png');
   const files = createLogoResolver({ storage: asyncOnly, avatar });
   await files.prefetch(['base/company/icon/acme.png', { name: "base/company/icon/o'brien (1).png" }], { files: true });
   assert.is(files.fileUrl('base/company/icon/acme.png'), '/media/base/company/icon/acme.png');
@@ -179,8 +179,8 @@ test('async storage without existsSync: a sync render answers the avatar and sta
 test('a root that does not exist yet: every logo is an avatar, onError says why once', () => {
   const errors: LogoFallbackError[] = [];
   const logos = createLogoResolver({ storage: fsStorage({ root: `${media.root}/not-yet` }), avatar, onError: (e) => errors.push(e) });
-  assert.is(logos.fileUrl('a.png', 'Acme Corp'), AC);
-  assert.is(logos.fileUrl('b.png', 'Acme Corp'), AC);
+  assert.is(logos.fileUrl('a.png', 'Acme Widgets'), AW);
+  assert.is(logos.fileUrl('b.png', 'Acme Widgets'), AW);
   assert.is(errors.length, 1);
   assert.is(errors[0]?.code, 'ROOT_MISSING');
 });
@@ -190,8 +190,8 @@ test('a storage fault is reported once and ends in the avatar; a throwing onErro
   const broken = { name: 'broken', exists: async () => { calls++; throw new Error('EACCES'); }, url: (k: string) => `/m/${k}` };
   const errors: LogoFallbackError[] = [];
   const logos = createLogoResolver({ storage: broken, avatar, onError: (e) => { errors.push(e); throw new Error('logger down'); } });
-  assert.is(await logos.fileUrlAsync('a.png', 'Acme Corp'), AC);
-  assert.is(await logos.fileUrlAsync('a.png', 'Acme Corp'), AC);
+  assert.is(await logos.fileUrlAsync('a.png', 'Acme Widgets'), AW);
+  assert.is(await logos.fileUrlAsync('a.png', 'Acme Widgets'), AW);
   assert.is(calls, 1, 'a fault is cached for missTtl');
   assert.is(errors.length, 1);
   assert.is(errors[0]?.code, 'STORAGE_FAILED');
@@ -202,7 +202,7 @@ test('a hung storage answers the avatar within timeout', async () => {
   const hung = { name: 'hung', exists: () => new Promise<boolean>(() => {}), url: (k: string) => `/m/${k}` };
   const errors: LogoFallbackError[] = [];
   const logos = createLogoResolver({ storage: hung, avatar, timeout: 20, onError: (e) => errors.push(e) });
-  assert.is(await logos.fileUrlAsync('a.png', 'Acme Corp'), AC);
+  assert.is(await logos.fileUrlAsync('a.png', 'Acme Widgets'), AW);
   assert.is(errors[0]?.code, 'TIMEOUT');
 });
 

@@ -1,0 +1,29 @@
+/**
+ * A memo for pure results on the hot path (a reference's parse, an avatar URL, an escaped filter
+ * result): a `Map` that starts over when it holds `max` entries.
+ *
+ * Why not lru-cache here: its `get` does recency and staleness bookkeeping that costs about five
+ * `Map` lookups, and a filter call makes several of these lookups. For a pure result, eviction
+ * order does not matter — a miss only recomputes the same value. The existence cache, whose
+ * entries expire and are fetched, stays on lru-cache (src/cache.ts).
+ */
+export class Memo<K, V> {
+  readonly #max: number;
+  #entries = new Map<K, V>();
+
+  /** @param max how many entries to hold before starting over (at least 1). */
+  constructor(max: number) {
+    this.#max = Math.max(1, Math.trunc(max));
+  }
+
+  /** The remembered value, if any. */
+  get(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Remembers a value; when full, forgets everything first (cheaper than tracking recency). */
+  set(key: K, value: V): void {
+    if (this.#entries.size >= this.#max) this.#entries = new Map();
+    this.#entries.set(key, value);
+  }
+}
