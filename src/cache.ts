@@ -69,6 +69,8 @@ export function createExistenceCache(
     max: settings.max,
     ttl: Math.max(ttl, missTtl, 1),
     ttlAutopurge: false,
+    // A stale entry stays until its re-check replaces it, so that `peek` can still serve it.
+    noDeleteOnStaleGet: true,
     // lru-cache shares one running fetch between every caller of the same key.
     fetchMethod: async (key, _stale, { signal, options }) => {
       const state = await ask(key, signal);
@@ -125,8 +127,25 @@ export function createExistenceCache(
     return result;
   }
 
+  /**
+   * Stale-while-revalidate, for "present" only: past its `ttl` a logo that was there is still
+   * served while one re-check runs (at most `hardTimeout`), so pages do not flicker to the avatar
+   * (sync renders) or wait (async ones) every `ttl`. A stale "missing" or fault is never served:
+   * the caller checks again, as `missTtl` promises.
+   */
+  function peek(key: string): Existence | undefined {
+    if (!enabled) return undefined;
+    const fresh = lru.get(key);
+    if (fresh !== undefined) return fresh;
+    const status: LRUCache.Status<string, Existence> = {};
+    const stale = lru.get(key, { allowStale: true, status });
+    if (stale !== 'present') return undefined;
+    if (status.get === 'stale') void check(key);
+    return stale;
+  }
+
   return {
-    peek: (key) => (enabled ? lru.get(key) : undefined),
+    peek,
     checkSync(key) {
       if (storage.existsSync === undefined) return undefined;
       try {

@@ -169,6 +169,28 @@ test('a hung check is aborted at hardTimeout; the next render asks again', async
   }
 });
 
+test('past ttl a present logo is served while one re-check runs; the re-check decides', async () => {
+  const media = await mediaServer();
+  try {
+    media.files.add('acme.png');
+    const { logos } = resolver(media, { cache: { ttl: 40 } });
+    const record = { company: 'Acme', icon: 'acme.png' };
+    const url = `${media.origin}/media/acme.png`;
+    assert.is(await logos.logoAsync(record), url);
+    await sleep(60);
+    media.files.delete('acme.png');
+    media.delay = 40;
+    for (let i = 0; i < 20; i++) assert.is(logos.logo(record), url, 'stale "present" while re-checking');
+    assert.is(await logos.logoAsync(record), url);
+    await sleep(70);
+    assert.is(heads(media), 2, 'one re-check for all of them');
+    assert.ok(isAvatar(logos.logo(record)), 'the re-check found it gone');
+    assert.is(heads(media), 2);
+  } finally {
+    await media.close();
+  }
+});
+
 test('max bounds the cache: an evicted key is asked again', async () => {
   const media = await mediaServer();
   try {
