@@ -92,6 +92,17 @@ test('Nunjucks macros cannot wait for storage; with a warm cache they print the 
   assert.is(html, '<img src="/media/base/company/icon/acme.png">|end');
 });
 
+test('Nunjucks {% set %} blocks and includes inside plain for loops print the logo once the cache is warm', async (context) => {
+  const logos = s3Resolver(context.s3);
+  const partials: Record<string, string> = { 'card.njk': '<img src="{{ c | get_company_logo }}">' };
+  const loader = { getSource: (name: string) => ({ src: partials[name] ?? '', path: name, noCache: true }) };
+  const env = registerNunjucks(new nunjucks.Environment(loader, { autoescape: true }), logos, { async: true });
+  const source = '{% set u %}{{ company | get_company_logo }}{% endset %}{{ u }}|{% for c in [company] %}{% include "card.njk" %}{% endfor %}|end';
+  await logos.prefetch(companies);
+  const html = await new Promise<string>((resolve, reject) => env.renderString(source, { company: companies[0] }, (error, result) => (error ? reject(error) : resolve(result ?? ''))));
+  assert.is(html, '/media/base/company/icon/acme.png|<img src="/media/base/company/icon/acme.png">|end');
+});
+
 test('Liquid render() awaits storage, cold cache', async (context) => {
   const logos = s3Resolver(context.s3);
   const liquid = registerLiquid(new Liquid(), logos);
