@@ -1,0 +1,165 @@
+/**
+ * The demo app's request handler: the page, media, uploads, /healthz and one stylesheet.
+ * Plain `node:http`, so that nothing but logo-fallback is on show.
+ */
+import { accessSync, constants, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseReference, type LogoResolver } from '../../src/index.js';
+import { ENGINES, sidebarRenderers, type EngineName } from '../../fixtures/render.js';
+import { AVATAR_CHOICES, type AvatarChoice, type DemoConfig } from './config.js';
+import type { Company, CompanyStore } from './db.js';
+import { serveMedia } from './media.js';
+import { renderPage, type CompanyView, type LogoCase, type PageModel } from './page.js';
+import { readLogoUpload, removeLogo, storeLogo, UploadError } from './upload.js';
+
+/** What the handler works with. */
+export interface AppDeps {
+  config: DemoConfig;
+  store: CompanyStore;
+  /** One resolver per avatar provider, over the same storage. */
+  resolvers: Record<AvatarChoice, LogoResolver>;
+}
+
+const CSS = readFileSync(new URL('./public/demo.css', import.meta.url));
+
+const PAGE_HEADERS = {
+  'Content-Type': 'text/html; charset=utf-8',
+  // Defence in depth for the hostile-name company: even a missed escape could not run a script.
+  'Content-Security-Policy': "default-src 'none'; img-src 'self' data: https://ui-avatars.com; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/** Builds the request handler. */
+export function createApp({ config, store, resolvers }: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const renderers = Object.fromEntries(AVATAR_CHOICES.map((choice) => [choice, sidebarRenderers(resolvers[choice])])) as Record<
+    AvatarChoice,
+    ReturnType<typeof sidebarRenderers>
+  >;
+  const storage = resolvers.local.storage;
+
+  function caseOf(company: Company): LogoCase {
+    if (company.icon === null || company.icon === '') return 'no icon';
+    const reference = parseReference(company.icon, { baseUrl: storage.baseUrl, root: storage.root });
+    if (reference.kind === 'invalid') return 'unsafe reference';
+    if (reference.kind === 'external') return 'external URL';
+    try {
+      return storage.existsSync?.(reference.key) === true ? 'logo present' : 'file missing';
+    } catch {
+      return 'file missing';
+    }
+  }
+
+  function view(company: Company, avatars: AvatarChoice, label: string): CompanyView {
+    const context = { company, label };
+    const sidebars = Object.fromEntries(ENGINES.map((engine) => [engine, renderers[avatars][engine](context)])) as Record<EngineName, string>;
+    return { company, case: caseOf(company), hostileName: /[<>"'&]/.test(company.company), sidebars };
+  }
+
+  function page(res: ServerResponse, status: number, url: URL, notice?: PageModel['notice']): void {
+    const param = url.searchParams.get('avatars');
+    const avatars = (AVATAR_CHOICES as readonly string[]).includes(param ?? '') ? (param as AvatarChoice) : config.avatars;
+    const companies = store.list();
+    const selectedId = Number(url.searchParams.get('company'));
+    const selected = companies.find((c) => c.id === selectedId) ?? companies[0];
+    const model: PageModel = {
+      engine: config.engine,
+      avatars,
+      selected: selected === undefined ? undefined : view(selected, avatars, 'My Company'),
+      companies: companies.map((company) => view(company, avatars, company.id === selected?.id ? 'My Company' : 'Other Company')),
+      ...(notice === undefined ? {} : { notice }),
+    };
+    res.writeHead(status, PAGE_HEADERS);
+    res.end(renderPage(model));
+  }
+
+  function sameOrigin(req: IncomingMessage): boolean {
+    // A form posted from another site carries its Origin: refuse it (cross-site request forgery).
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  async function upload(req: IncomingMessage, res: ServerResponse, url: URL, id: number): Promise<void> {
+    const company = store.get(id);
+    if (company === undefined) return page(res, 404, url, { kind: 'error', text: `There is no company ${id}.` });
+    if (!sameOrigin(req)) return page(res, 403, url, { kind: 'error', text: 'Uploads are accepted from this site only.' });
+    let key: string;
+    try {
+      const { bytes, type } = await readLogoUpload(req);
+      key = await storeLogo(config.mediaRoot, bytes, type);
+    } catch (error) {
+      if (!(error instanceof UploadError)) throw error;
+      res.setHeader('Connection', 'close'); // the rest of a refused body is not worth reading
+      req.resume();
+      return page(res, error.status, url, { kind: 'error', text: `${company.company}: ${error.message} The previous logo is kept.` });
+    }
+    let previous: string | null;
+    try {
+      previous = store.setIcon(id, key);
+    } catch (error) {
+      await removeLogo(config.mediaRoot, key);
+      throw error;
+    }
+    // The resolvers remember "missing" and "present" for a while: forget both keys now, so the very
+    // next render shows the new logo.
+    for (const logos of Object.values(resolvers)) {
+      if (previous !== null) logos.invalidate(previous);
+      logos.invalidate(key);
+    }
+    const params = new URLSearchParams({ company: String(id), uploaded: '1' });
+    const avatars = url.searchParams.get('avatars');
+    if (avatars !== null && (AVATAR_CHOICES as readonly string[]).includes(avatars)) params.set('avatars', avatars);
+    res.writeHead(303, { Location: `/?${params.toString()}` });
+    res.end();
+  }
+
+  function health(res: ServerResponse): void {
+    let media = true;
+    try {
+      accessSync(config.mediaRoot, constants.W_OK);
+    } catch {
+      media = false;
+    }
+    const database = store.ping();
+    const ok = media && database;
+    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(`${JSON.stringify({ status: ok ? 'ok' : 'failing', database, mediaWritable: media })}\n`);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://demo.invalid');
+    const method = req.method ?? 'GET';
+    const read = method === 'GET' || method === 'HEAD';
+    if (url.pathname.startsWith('/media/') && read) {
+      return serveMedia(req, res, url.pathname, { storage, mediaRoot: config.mediaRoot, allowed: store.isLogo, mediaAccelPrefix: config.mediaAccelPrefix });
+    }
+    const uploadMatch = /^\/companies\/(\d{1,9})\/logo$/.exec(url.pathname);
+    if (uploadMatch !== null && method === 'POST') return upload(req, res, url, Number(uploadMatch[1]));
+    if (url.pathname === '/' && read) {
+      const uploaded = url.searchParams.get('uploaded') === '1' ? store.get(Number(url.searchParams.get('company'))) : undefined;
+      return page(res, 200, url, uploaded === undefined ? undefined : { kind: 'ok', text: `The logo of ${uploaded.company} is updated.` });
+    }
+    if (url.pathname === '/healthz' && read) return health(res);
+    if (url.pathname === '/static/demo.css' && read) {
+      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=3600' });
+      res.end(method === 'HEAD' ? undefined : CSS);
+      return;
+    }
+    res.writeHead(uploadMatch !== null || url.pathname === '/' ? 405 : 404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+    res.end(uploadMatch !== null || url.pathname === '/' ? 'Method not allowed\n' : 'Not found\n');
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('demo: request failed:', error);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Internal error\n');
+    });
+  };
+}

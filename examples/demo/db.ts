@@ -1,0 +1,66 @@
+/** The demo's companies, kept in SQLite under DATA_DIR (better-sqlite3: synchronous and small). */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** A company row, shaped like Horilla's `base_company` (name in `company`, file key in `icon`). */
+export interface Company {
+  id: number;
+  company: string;
+  icon: string | null;
+}
+
+/** What the app does with companies. */
+export interface CompanyStore {
+  list(): Company[];
+  get(id: number): Company | undefined;
+  add(company: Omit<Company, 'id'> & { id?: number }): Company;
+  /** Sets a company's logo; returns the previous key (for `logos.invalidate`). */
+  setIcon(id: number, icon: string): string | null;
+  /** Whether some company's logo is this storage key: the app's permission check for media. */
+  isLogo(key: string): boolean;
+  count(): number;
+  /** Whether the database answers (for /healthz). */
+  ping(): boolean;
+  close(): void;
+}
+
+/** Opens (creating when needed) `<dataDir>/demo.sqlite`. */
+export function openCompanies(dataDir: string): CompanyStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'demo.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec(`create table if not exists base_company (
+    id integer primary key,
+    company text not null,
+    icon text
+  )`);
+  const list = db.prepare<[], Company>('select id, company, icon from base_company order by id');
+  const get = db.prepare<[number], Company>('select id, company, icon from base_company where id = ?');
+  const insert = db.prepare<[number | null, string, string | null], Company>('insert into base_company (id, company, icon) values (?, ?, ?) returning id, company, icon');
+  const update = db.prepare<[string, number]>('update base_company set icon = ? where id = ?');
+  const isLogo = db.prepare<[string], { found: number }>('select 1 as found from base_company where icon = ? limit 1');
+  const count = db.prepare<[], { n: number }>('select count(*) as n from base_company');
+  const setIcon = db.transaction((id: number, icon: string): string | null => {
+    const previous = get.get(id);
+    if (previous === undefined) throw new Error(`no company ${id}`);
+    update.run(icon, id);
+    return previous.icon;
+  });
+  return {
+    list: () => list.all(),
+    get: (id) => get.get(id),
+    add: (company) => insert.get(company.id ?? null, company.company, company.icon) as Company,
+    setIcon: (id, icon) => setIcon(id, icon),
+    isLogo: (key) => isLogo.get(key) !== undefined,
+    count: () => count.get()?.n ?? 0,
+    ping: () => {
+      try {
+        return db.prepare('select 1').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.close(),
+  };
+}
