@@ -130,6 +130,27 @@ test('renamed filters; a bad name fails at configuration', async () => {
   assert.throws(() => eleventyLogoFallback(config, { names: { logo: 'not a name' } }), /names\.logo/);
 });
 
+test('the cache lives for one build: the next build (--watch) checks again', async () => {
+  const media = await fileServer(new Map([['a.png', Buffer.from('x')]]));
+  try {
+    const listeners: Array<() => unknown> = [];
+    const ignore = () => undefined;
+    const config = { addFilter: ignore, addNunjucksFilter: ignore, addNunjucksAsyncFilter: ignore, addLiquidFilter: ignore, addJavaScriptFilter: ignore, on: (event: string, listener: () => unknown) => void (event === 'eleventy.before' && listeners.push(listener)) };
+    const logos = eleventyLogoFallback(config, { storage: httpStorage({ baseUrl: `${media.origin}/media/` }) });
+    const build = async () => {
+      for (const listener of listeners) await listener();
+      await logos.fileUrlAsync('a.png');
+      await logos.fileUrlAsync('a.png');
+    };
+    await build();
+    assert.is(media.requests.length, 1);
+    await build();
+    assert.is(media.requests.length, 2);
+  } finally {
+    await media.close();
+  }
+});
+
 test('the Handlebars plugin added before this one has no helpers (hence: add it after)', async () => {
   const output = await mkdtemp(path.join(tmpdir(), 'logo-fallback-eleventy-'));
   try {
