@@ -90,7 +90,7 @@ export function httpStorage(options: HttpStorageOptions): Storage {
     const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     let response = await request(key, 'HEAD', combined);
     if (response.status === 405) {
-      await response.body?.cancel();
+      await response.body?.cancel().catch(() => undefined);
       response = await request(key, 'GET', combined);
     }
     // Free the connection: a HEAD has no body, a range GET at most one byte.
