@@ -16,6 +16,10 @@ export type { UnstorageStorageOptions, UnstorageLike } from './storage/unstorage
 export type { Storage } from './storage/types.js';
 export { uiAvatars } from './avatars/ui-avatars.js';
 export type { UiAvatarsOptions } from './avatars/ui-avatars.js';
+export { initialsAvatar, svgDataUrl } from './avatars/svg.js';
+export type { InitialsAvatarOptions, AvatarShape, AvatarStyleOptions } from './avatars/svg.js';
+export { DEFAULT_PALETTE, MIN_CONTRAST, bestTextColor, colorsFor, contrast, luminance, repairColor } from './avatars/colors.js';
+export type { AvatarColors, ContrastOptions } from './avatars/colors.js';
 export { initials, MAX_NAME_LENGTH } from './avatars/initials.js';
 export type { InitialsOptions } from './avatars/initials.js';
 export type { AvatarProvider, AvatarSubject } from './avatars/types.js';

@@ -33,7 +33,7 @@ export interface CacheOptions {
 export interface LogoResolverOptions {
   /** Where the files are. @default fsStorage({ root: 'media', baseUrl: '/media/' }) */
   storage?: Storage;
-  /** Draws the fallback. @default uiAvatars() */
+  /** Draws the fallback. @default initialsAvatar() */
   avatar?: AvatarProvider;
   /** Which record fields hold the name and the file. */
   fields?: FieldOptions;

@@ -1,15 +1,28 @@
 /**
- * Deterministic avatar colours: a background chosen from a palette by a stable hash of the name,
- * and black or white text, whichever contrasts more (WCAG 2.x).
- * (First version; issue #3 adds palette repair and pinned values.)
+ * Deterministic avatar colours: a background chosen from a palette by a stable hash of the
+ * normalised name, and a text colour that reaches at least 4.5:1 against it (WCAG 2.x). A user
+ * palette entry that does not reach the wanted ratio is darkened or lightened until it does.
  */
+import { toNfc } from './initials.js';
 
-/** The default palette: every entry reaches at least 4.5:1 against its best text colour. */
+/**
+ * The default palette: 18 hues, each dark enough for white text at 4.5:1 or more. Changing it
+ * changes every avatar's colour: treat that as a breaking change (test/avatars/colors.test.ts pins it).
+ */
 export const DEFAULT_PALETTE: readonly string[] = [
   '#1e3a8a', '#1d4ed8', '#0f766e', '#047857', '#166534', '#3f6212', '#a16207', '#b45309',
   '#c2410c', '#b91c1c', '#be123c', '#9d174d', '#86198f', '#6b21a8', '#5b21b6', '#3730a3',
   '#334155', '#44403c',
 ];
+
+/** The WCAG 2.x AA ratio for normal text, the least any avatar gets. */
+export const MIN_CONTRAST = 4.5;
+
+/** A background and the text colour drawn on it, both `#rrggbb`. */
+export interface AvatarColors {
+  background: string;
+  text: string;
+}
 
 /** FNV-1a over UTF-16 units: stable across processes, platforms and versions. */
 export function hashName(name: string): number {
@@ -19,6 +32,25 @@ export function hashName(name: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** The form of a name that its colour is derived from: NFC, lower case, single spaces, trimmed. */
+export function colorKey(name: string): string {
+  const key = toNfc(name).toLowerCase();
+  // Most names are single-spaced already: skip the replace (and its allocation) then.
+  return UNUSUAL_SPACE.test(key) ? key.replace(SPACES, ' ').trim() : key;
+}
+
+const SPACES = /\s+/g;
+const UNUSUAL_SPACE = /^\s|\s$|\s\s|[^\S ]/;
+const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
+
+/** `#rgb`, `#rrggbb` (the `#` optional, any case) as `#rrggbb` in lower case; anything else `undefined`. */
+export function parseHex(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const digits = HEX.exec(value)?.[1]?.toLowerCase();
+  if (digits === undefined) return undefined;
+  return `#${digits.length === 3 ? [...digits].map((c) => c + c).join('') : digits}`;
 }
 
 function channel(value: number): number {
@@ -40,12 +72,86 @@ export function contrast(a: string, b: string): number {
 
 /** `#000000` or `#ffffff`, whichever contrasts more with a `#rgb` / `#rrggbb` background. */
 export function bestTextColor(background: string): string {
-  const hex = background.length === 4 ? `#${[...background.slice(1)].map((c) => c + c).join('')}` : background;
+  const hex = parseHex(background) ?? '#000000';
   return contrast(hex, '#ffffff') >= contrast(hex, '#000000') ? '#ffffff' : '#000000';
 }
 
-/** The background and text colour for a name. */
-export function colorsFor(name: string, palette: readonly string[] = DEFAULT_PALETTE): { background: string; text: string } {
-  const background = palette[hashName(name.normalize('NFC').toLowerCase()) % palette.length] ?? '#334155';
-  return { background, text: bestTextColor(background) };
+function mix(hex: string, toward: number, amount: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  const part = (shift: number): string => {
+    const c = (n >> shift) & 255;
+    return Math.round(c + (toward - c) * amount).toString(16).padStart(2, '0');
+  };
+  return `#${part(16)}${part(8)}${part(0)}`;
+}
+
+/** The least mix of `background` toward black (0) or white (255) that reaches `ratio` against `text`. */
+function nudge(background: string, toward: 0 | 255, text: string, ratio: number): { color: string; amount: number } | undefined {
+  // Steps of 1/256 are fine enough to stay close to the asked-for hue and cheap enough at start-up.
+  for (let step = 1; step <= 256; step++) {
+    const color = mix(background, toward, step / 256);
+    if (contrast(color, text) >= ratio) return { color, amount: step };
+  }
+  return undefined;
+}
+
+/** Options of {@link repairColor} and {@link createPalette}. */
+export interface ContrastOptions {
+  /** A fixed text colour, hex. @default black or white, whichever contrasts more */
+  text?: string;
+  /** The least contrast ratio, 4.5–21. @default 4.5 */
+  minContrast?: number;
+}
+
+/**
+ * A background and its text colour reaching `minContrast`: the background as it is when it already
+ * does, else darkened or lightened (mixed toward black or white, keeping its hue) by the least
+ * amount that does. Returns `undefined` when no background can reach the ratio against a fixed text colour.
+ */
+export function repairColor(background: string, options: ContrastOptions = {}): AvatarColors | undefined {
+  const hex = parseHex(background);
+  const ratio = Math.max(MIN_CONTRAST, options.minContrast ?? MIN_CONTRAST);
+  if (hex === undefined) return undefined;
+  const fixed = options.text === undefined ? undefined : parseHex(options.text);
+  if (options.text !== undefined && fixed === undefined) return undefined;
+  const text = fixed ?? bestTextColor(hex);
+  if (contrast(hex, text) >= ratio) return { background: hex, text };
+
+  // Away from the text colour is usually the way, but near black or white only the other way
+  // leads anywhere (#000 under #111 text must become lighter): try both, keep the smaller change.
+  const candidates = fixed
+    ? [{ text: fixed, toward: 0 as const }, { text: fixed, toward: 255 as const }]
+    : [{ text: '#ffffff', toward: 0 as const }, { text: '#000000', toward: 255 as const }];
+  let best: { background: string; text: string; amount: number } | undefined;
+  for (const candidate of candidates) {
+    const found = nudge(hex, candidate.toward, candidate.text, ratio);
+    if (found && (best === undefined || found.amount < best.amount)) best = { background: found.color, text: candidate.text, amount: found.amount };
+  }
+  return best && { background: best.background, text: best.text };
+}
+
+/**
+ * A palette ready to draw with: every entry parsed and repaired by {@link repairColor}. Entries
+ * that are not hex colours, or cannot reach the ratio, are reported by index through `invalid`.
+ */
+export function createPalette(colors: readonly string[], options: ContrastOptions = {}, invalid?: (index: number) => void): AvatarColors[] {
+  const palette: AvatarColors[] = [];
+  colors.forEach((color, index) => {
+    const repaired = repairColor(color, options);
+    if (repaired) palette.push(repaired);
+    else invalid?.(index);
+  });
+  return palette;
+}
+
+const DEFAULT_COLORS: readonly AvatarColors[] = createPalette(DEFAULT_PALETTE);
+
+/** Picks a palette entry for a name by the hash of its {@link colorKey}. */
+export function pickColors(name: string, palette: readonly AvatarColors[] = DEFAULT_COLORS): AvatarColors {
+  return palette[hashName(colorKey(name)) % palette.length] ?? { background: '#334155', text: '#ffffff' };
+}
+
+/** The background and text colour for a name, from a palette of hex colours (repaired as needed). */
+export function colorsFor(name: string, palette: readonly string[] = DEFAULT_PALETTE): AvatarColors {
+  return palette === DEFAULT_PALETTE ? pickColors(name) : pickColors(name, createPalette(palette));
 }

@@ -1,34 +1,171 @@
 /**
- * Initials for a display name, shared by every avatar provider.
- * (First version: word and grapheme aware; issue #3 extends the rules.)
+ * Initials for a display name, shared by every avatar provider (the local SVG and ui-avatars).
+ * The rules are published as a table in the README; test/avatars/initials.test.ts holds them.
  */
+import { eachGrapheme, graphemeAt } from './graphemes.js';
+import { formKey, isCjkForm, prefixFormLength, suffixFormLength, withoutCjkPrefix, withoutCjkSuffix } from './legal-forms.js';
 
 /** Options of {@link initials}. */
 export interface InitialsOptions {
-  /** How many initials at most. @default 2 */
+  /**
+   * How many initials at most (1–3). Names in Han, Kana or Hangul give one character unless this
+   * is set; then they give that many characters of the name.
+   * @default 2
+   */
   length?: number;
   /** Upper-case the initials. @default true */
   uppercase?: boolean;
 }
 
-/** Names longer than this are cut before any work is done. */
+/** Names longer than this (in UTF-16 code units) are cut before any work is done. */
 export const MAX_NAME_LENGTH = 10_000;
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const STARTS_WITH_LETTER_OR_DIGIT = /^[\p{L}\p{N}]/u;
+/** A grapheme that can be an initial: a letter or digit, with combining marks (no emoji keycaps or variation selectors). */
+const INITIAL = /^[\p{L}\p{N}](?:(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{L}\p{Mn}\p{Mc}])*$/u;
+/** Words are separated by white space (and zero-width space) … */
+const WHITE_SPACE = /[\s\u200b]+/u;
+/** … and, once legal forms are gone, by dashes, underscores, slashes and the like ("Coca-Cola" is two words). */
+const JOINERS = /[\p{Pd}_/+|·•]+/u;
+const EMAIL = /^[^\s@]+@[^\s@]+$/u;
+const EMAIL_LOCAL_SEPARATORS = /[._+]+/g;
+const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+/** Scripts whose letters join cursively: their initials are kept apart with a zero-width non-joiner. */
+const JOINING = /^[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mandaic}\p{Script=Adlam}]/u;
+const ZWNJ = '\u200c';
+const NFC_STABLE = /^[\u0000-\u02ff]*$/;
+
+/** A name as text: strings cut to {@link MAX_NAME_LENGTH}, finite numbers as digits, anything else `''`. */
+export function nameText(name: unknown): string {
+  if (typeof name === 'string') return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+  if ((typeof name === 'number' && Number.isFinite(name)) || typeof name === 'bigint') return String(name);
+  return '';
+}
+
+/** The first grapheme of a word that can be an initial, or `''`. */
+function firstInitial(word: string): string {
+  for (let i = 0; i < word.length; ) {
+    const code = word.charCodeAt(i);
+    // ASCII not followed by a combining character is a grapheme of its own: no segmenting needed.
+    if (code < 128 && !(word.charCodeAt(i + 1) >= 0x300)) {
+      if ((code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122)) return word[i] as string;
+      i++;
+      continue;
+    }
+    const grapheme = graphemeAt(word, i);
+    if (INITIAL.test(grapheme)) return grapheme;
+    i += grapheme.length;
+  }
+  return '';
+}
+
+/** Text below U+0300 is NFC already; only the rest is worth `normalize()`. */
+export function toNfc(text: string): string {
+  return NFC_STABLE.test(text) ? text : text.normalize('NFC');
+}
 
 /**
- * The initials of a name: the first grapheme of the first and last words (a one-word name gives
- * one initial). Emoji, punctuation and symbols are skipped. Returns `''` when nothing is usable.
+ * Whether a string is initials as {@link initials} makes them: one to three letter or digit
+ * graphemes, cursive ones possibly kept apart by U+200C. The avatar route accepts nothing else.
  */
-export function initials(name: string, options: InitialsOptions = {}): string {
-  const length = Math.max(1, Math.min(3, Math.trunc(options.length ?? 2)));
-  const words = name
-    .slice(0, MAX_NAME_LENGTH)
-    .normalize('NFC')
-    .split(/[\s\-‐‑–—_.,;:/&+()[\]{}"'!?@#*]+/u)
-    .filter((word) => STARTS_WITH_LETTER_OR_DIGIT.test(word));
-  const picked = words.length <= length ? words : [...words.slice(0, length - 1), words[words.length - 1] as string];
-  const letters = picked.map((word) => graphemes.segment(word)[Symbol.iterator]().next().value?.segment ?? '').join('');
-  return options.uppercase === false ? letters : letters.toUpperCase();
+export function isInitials(value: string): boolean {
+  if (value === '' || value.length > 64) return false;
+  let count = 0;
+  let valid = true;
+  eachGrapheme(value.replaceAll(ZWNJ, ''), (grapheme) => {
+    valid = ++count <= 3 && INITIAL.test(grapheme);
+    return !valid;
+  });
+  return valid;
+}
+
+/** The first `count` graphemes of the words that can be initials (for Han, Kana and Hangul names). */
+function leadingCharacters(words: readonly string[], count: number): string[] {
+  const picked: string[] = [];
+  for (const word of words) {
+    eachGrapheme(word, (grapheme) => {
+      if (INITIAL.test(grapheme)) picked.push(grapheme);
+      return picked.length === count;
+    });
+    if (picked.length === count) break;
+  }
+  return picked;
+}
+
+/** Drops legal forms at the end (Inc, GmbH, S.A. de C.V.) and at the start (PT, ООО, 株式会社), keeping one word at least. */
+function withoutLegalForms(tokens: string[]): string[] {
+  const keys = tokens.map(formKey);
+  for (let cut = suffixFormLength(keys); cut > 0; cut = suffixFormLength(keys)) {
+    tokens.length -= cut;
+    keys.length -= cut;
+  }
+  for (let cut = prefixFormLength(keys); cut > 0; cut = prefixFormLength(keys)) {
+    tokens.splice(0, cut);
+    keys.splice(0, cut);
+  }
+  if (tokens.length > 1 && isCjkForm(tokens[0] as string)) tokens.shift();
+  if (tokens.length > 1 && isCjkForm(tokens[tokens.length - 1] as string)) tokens.pop();
+  tokens[0] = withoutCjkPrefix(tokens[0] as string);
+  tokens[tokens.length - 1] = withoutCjkSuffix(tokens[tokens.length - 1] as string);
+  return tokens;
+}
+
+function upper(initial: string): string {
+  const upperCased = initial.toUpperCase();
+  if (upperCased.length === initial.length) return upperCased;
+  // "ß" → "SS" would read as two initials: keep the letter unless its capital is one grapheme.
+  return graphemeAt(upperCased, 0) === upperCased ? upperCased : initial;
+}
+
+/**
+ * The initials of a name, by the rules in the README: graphemes, not UTF-16 units; NFC; words
+ * split at white space and dashes; emoji, punctuation and symbols skipped; legal forms dropped
+ * where they stand as legal forms (never the only word); digits count; the first and last words'
+ * initials (a one-word name gives one); Han, Kana and Hangul names give their first character;
+ * an e-mail address gives the initials of its local part. Cursive scripts (Arabic …) keep their
+ * initials apart with U+200C. Returns `''` when nothing is usable (the caller draws its placeholder).
+ *
+ * @example
+ * ```ts
+ * initials('Acme Corp');        // 'A' (Corp is a legal form)
+ * initials('3M Company');       // '3C'
+ * initials('株式会社トヨタ');     // 'ト'
+ * initials('jane.doe@example.com'); // 'JD'
+ * ```
+ */
+export function initials(name: unknown, options: InitialsOptions = {}): string {
+  const wanted = options.length === undefined ? undefined : Math.trunc(options.length);
+  const length = wanted === undefined || Number.isNaN(wanted) ? undefined : Math.max(1, Math.min(3, wanted));
+  let text = toNfc(nameText(name)).trim();
+  if (text.includes('@') && EMAIL.test(text)) text = text.slice(0, text.lastIndexOf('@')).replace(EMAIL_LOCAL_SEPARATORS, ' ');
+
+  const tokens: string[] = [];
+  for (const token of text.split(WHITE_SPACE)) if (firstInitial(token) !== '') tokens.push(token);
+  if (tokens.length === 0) return '';
+  const words: string[] = [];
+  const firsts: string[] = [];
+  for (const token of withoutLegalForms(tokens)) {
+    for (const word of JOINERS.test(token) ? token.split(JOINERS) : [token]) {
+      const initial = firstInitial(word);
+      if (initial === '') continue;
+      words.push(word);
+      firsts.push(initial);
+    }
+  }
+  if (words.length === 0) return '';
+
+  let picked: string[];
+  if (CJK.test(firsts[0] as string)) {
+    picked = leadingCharacters(words, length ?? 1);
+  } else {
+    const max = length ?? 2;
+    // The first words and the last: "José de la Cruz" → J…C; with room for one, the first.
+    picked = firsts.length <= max ? firsts : max === 1 ? [firsts[0] as string] : [...firsts.slice(0, max - 1), firsts[firsts.length - 1] as string];
+  }
+  if (options.uppercase !== false) picked = picked.map(upper);
+  let result = picked[0] as string;
+  for (let i = 1; i < picked.length; i++) {
+    const next = picked[i] as string;
+    result += JOINING.test(next) && JOINING.test(picked[i - 1] as string) ? ZWNJ + next : next;
+  }
+  return result;
 }

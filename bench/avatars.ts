@@ -1,0 +1,58 @@
+/**
+ * Avatar generation: `initialsAvatar()` against DiceBear's initials style (`@dicebear/core` 10 with
+ * `@dicebear/styles`), both producing a `data:` URL, for a name never seen before and for a
+ * repeated name. Printed as ratios measured in the same run; nothing here is asserted.
+ */
+import { Avatar, Style } from '@dicebear/core';
+import initialsStyle from '@dicebear/styles/initials.json' with { type: 'json' };
+import { initialsAvatar } from '../src/avatars/svg.js';
+import { uiAvatars } from '../src/avatars/ui-avatars.js';
+import { measure, printTable } from './measure.js';
+
+const BATCH = 200;
+const FIRST = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Ørsted', 'Société', 'Müller', '株式会社トヨタ', 'محمد', 'Nguyễn', 'Zoë'];
+const LAST = ['Corp', 'Holdings', 'Logistics', 'Bakery', 'Systems', 'A/S', 'Générale', 'GmbH', 'Partners', 'علي', 'Văn An', 'Labs'];
+
+let serial = 0;
+/** A name no provider has seen: memo caches cannot help. */
+function freshName(): string {
+  serial++;
+  return `${FIRST[serial % FIRST.length]} ${serial.toString(36)} ${LAST[(serial >> 3) % LAST.length]}`;
+}
+
+const style = new Style(initialsStyle as ConstructorParameters<typeof Style>[0]);
+const dicebear = (name: string): string => new Avatar(style, { seed: name, size: 64 }).toDataUri();
+const ours = initialsAvatar();
+const remote = uiAvatars();
+const repeated = 'Hewlett-Packard Enterprise';
+
+const batch = (draw: (name: string) => string, name?: string) => (): number => {
+  let length = 0;
+  for (let i = 0; i < BATCH; i++) length += draw(name ?? freshName()).length;
+  return length;
+};
+
+const times = measure(
+  [
+    { name: 'initialsAvatar, new name', run: batch((name) => ours({ name })) },
+    { name: 'DiceBear initials, new name', run: batch(dicebear) },
+    { name: 'initialsAvatar, repeated name', run: batch((name) => ours({ name }), repeated) },
+    { name: 'DiceBear initials, repeated name', run: batch(dicebear, repeated) },
+    { name: 'uiAvatars() URL, new name', run: batch((name) => remote({ name })) },
+  ],
+  { rounds: 60, warmup: 20 },
+);
+
+const us = (name: string): number => ((times.get(name) ?? Number.NaN) * 1000) / BATCH;
+const ratio = (baseline: string, variant: string): string => `${(us(baseline) / us(variant)).toFixed(1)}×`;
+const sample = ours({ name: 'Hewlett-Packard' });
+console.log('## Avatars: initialsAvatar() vs DiceBear 10 initials (data: URL per call)\n');
+printTable(
+  ['case', 'initialsAvatar µs/call', 'DiceBear µs/call', 'initialsAvatar is faster by'],
+  [
+    ['new name', us('initialsAvatar, new name').toFixed(2), us('DiceBear initials, new name').toFixed(2), ratio('DiceBear initials, new name', 'initialsAvatar, new name')],
+    ['repeated name (memoised)', us('initialsAvatar, repeated name').toFixed(3), us('DiceBear initials, repeated name').toFixed(2), ratio('DiceBear initials, repeated name', 'initialsAvatar, repeated name')],
+  ],
+);
+console.log(`uiAvatars() URL for a new name: ${us('uiAvatars() URL, new name').toFixed(2)} µs/call (no drawing: the third party draws it).`);
+console.log(`Sizes: initialsAvatar SVG ${decodeURIComponent(sample.slice(sample.indexOf(',') + 1)).length} B, data: URL ${sample.length} chars; DiceBear SVG ${new Avatar(style, { seed: 'Hewlett-Packard', size: 64 }).toString().length} B, data: URL ${dicebear('Hewlett-Packard').length} chars.\n`);

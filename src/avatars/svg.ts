@@ -1,0 +1,137 @@
+/**
+ * initialsAvatar: the default avatar provider. It draws the avatar itself — initials on a colour
+ * derived from the name — as a small SVG `data:` URL (or a URL of the avatar route): offline,
+ * deterministic, and no name ever leaves the server.
+ */
+import { LRUCache } from 'lru-cache';
+import { LogoFallbackError } from '../errors.js';
+import { encodeSegment } from '../keys.js';
+import { normalizeBaseUrl, numberOption } from '../options.js';
+import { DEFAULT_PALETTE, createPalette, pickColors, type AvatarColors } from './colors.js';
+import { encodedSvg } from './data-url.js';
+import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
+import { initials, nameText } from './initials.js';
+import type { AvatarProvider } from './types.js';
+
+export type { AvatarShape, AvatarStyleOptions } from './draw.js';
+export { svgDataUrl } from './data-url.js';
+
+/** Options of {@link initialsAvatar}. */
+export interface InitialsAvatarOptions extends AvatarStyleOptions {
+  /** Width and height in CSS pixels, 16–512. A size asked for by the template wins. @default 64 */
+  size?: number;
+  /** `'square'`, `'rounded'` (corners of 16%) or `'circle'`. @default 'square' */
+  shape?: AvatarShape;
+  /**
+   * Background colours, hex; at least one. An entry whose text would contrast less than
+   * `minContrast` is darkened or lightened until it reaches it.
+   * @default DEFAULT_PALETTE (18 colours)
+   */
+  palette?: readonly string[];
+  /** How many initials at most, 1–3 (see `initials()`). @default 2 */
+  length?: number;
+  /** Upper-case the initials. @default true */
+  uppercase?: boolean;
+  /** The name drawn when a name gives no initials (empty, emoji only …). @default 'C' */
+  placeholder?: string;
+  /**
+   * Put the name in the SVG as its accessible name (`role="img"`, `aria-label`). Off by default:
+   * the `<img>` around it carries the `alt` text, and the avatar is then `aria-hidden`.
+   * @default false
+   */
+  label?: boolean;
+  /**
+   * Emit URLs of the avatar route (`logo-fallback/server`) under this path or URL, such as
+   * `'/avatars/'`, instead of `data:` URLs: `/avatars/AC.svg?size=64&shape=square&bg=1d4ed8`.
+   * Give the route the same style options. The URL carries the initials, never the name.
+   * @default undefined (data: URLs)
+   */
+  route?: string;
+}
+
+const OWNER = 'initialsAvatar()';
+const MEMO_MAX = 1024;
+const MEMO_NAME_LIMIT = 512;
+const DATA_URL_PREFIX = 'data:image/svg+xml,';
+
+function shapeOption(value: unknown): AvatarShape {
+  if (value === undefined) return 'square';
+  if (typeof value === 'string' && (AVATAR_SHAPES as readonly string[]).includes(value)) return value as AvatarShape;
+  throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "shape" must be one of ${AVATAR_SHAPES.map((s) => `"${s}"`).join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+function paletteOption(options: InitialsAvatarOptions, style: ReturnType<typeof resolveStyle>): AvatarColors[] | undefined {
+  const { palette } = options;
+  if (palette === undefined && style.textColor === undefined && style.minContrast === 4.5) return undefined; // the default, prepared once
+  const colors = palette ?? DEFAULT_PALETTE;
+  if (!Array.isArray(colors) || colors.length === 0) {
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "palette" must be a non-empty array of hex colours such as ["#1e3a8a", "#0f766e"]`);
+  }
+  const contrastOptions = { minContrast: style.minContrast, ...(style.textColor === undefined ? {} : { text: style.textColor }) };
+  return createPalette(colors, contrastOptions, (index) => {
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "palette[${index}]" must be a hex colour such as "#1e3a8a", got ${JSON.stringify(colors[index])}`);
+  });
+}
+
+/**
+ * An avatar provider that draws initials on a colour as a small SVG `data:` URL. The same name
+ * always gives the same picture; the text contrasts at least 4.5:1 with its background. Needs
+ * `img-src data:` where a Content-Security-Policy is set (or use `route`).
+ *
+ * @example
+ * ```ts
+ * const logos = createLogoResolver({ avatar: initialsAvatar({ size: 34, shape: 'circle' }) });
+ * initialsAvatar()({ name: 'Hewlett-Packard' });
+ * // 'data:image/svg+xml,%3Csvg%20xmlns=%22http://www.w3.org/2000/svg%22%20width=%2264%22…HP%3C/text%3E%3C/svg%3E'
+ * initialsAvatar({ route: '/avatars/' })({ name: 'Hewlett-Packard' });
+ * // '/avatars/HP.svg?size=64&shape=square&bg=…'
+ * ```
+ * @throws {LogoFallbackError} `INVALID_OPTION` for bad options.
+ */
+export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvider {
+  if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options must be an object`);
+  const style = resolveStyle(options, OWNER);
+  const size = numberOption(options.size, 'size', OWNER, { min: 16, max: 512, fallback: 64, integer: true });
+  const shape = shapeOption(options.shape);
+  const palette = paletteOption(options, style);
+  const length = numberOption(options.length, 'length', OWNER, { min: 1, max: 3, fallback: 2, integer: true });
+  const initialsOptions = { ...(options.length === undefined ? {} : { length }), uppercase: options.uppercase !== false };
+  const placeholder = options.placeholder ?? 'C';
+  const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
+  if (placeholderInitials === '') {
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
+  }
+  const route = options.route === undefined ? undefined : normalizeBaseUrl(options.route, 'route', OWNER);
+  const label = options.label === true;
+  const routeTail = `&shape=${shape}`;
+  const fixedText = style.textColor === undefined ? '' : `&fg=${style.textColor.slice(1)}`;
+  const memo = new LRUCache<string, string>({ max: MEMO_MAX });
+
+  function draw(name: string, px: number): string {
+    let letters = initials(name, initialsOptions);
+    let colorName = name;
+    if (letters === '') {
+      letters = placeholderInitials;
+      colorName = placeholder;
+    }
+    const colors = pickColors(colorName, palette);
+    if (route !== undefined) {
+      return `${route}${encodeSegment(letters)}.svg?size=${px}${routeTail}&bg=${colors.background.slice(1)}${fixedText}`;
+    }
+    return DATA_URL_PREFIX + drawAvatar({ initials: letters, size: px, shape, colors, label: label ? name : undefined }, style, encodedSvg);
+  }
+
+  return (subject) => {
+    const name = nameText(subject?.name);
+    const wanted = subject?.size;
+    const px = typeof wanted === 'number' && Number.isInteger(wanted) ? Math.max(16, Math.min(512, wanted)) : size;
+    if (name.length > MEMO_NAME_LIMIT) return draw(name, px);
+    const key = `${px}\u0000${name}`;
+    let url = memo.get(key);
+    if (url === undefined) {
+      url = draw(name, px);
+      memo.set(key, url);
+    }
+    return url;
+  };
+}
