@@ -6,7 +6,10 @@ import { FORMATS, type Format } from './input.js';
 export class UsageError extends Error {}
 
 /** Where the audit looks for the files. */
-export type StorageChoice = { kind: 'fs'; root: string; baseUrl: string } | { kind: 'http'; baseUrl: string };
+export type StorageChoice =
+  | { kind: 'fs'; root: string; baseUrl: string }
+  | { kind: 'http'; baseUrl: string; headers: Record<string, string> }
+  | { kind: 's3'; endpoint: string; region: string; bucket: string; pathStyle: boolean; publicBaseUrl: string | undefined };
 
 /** The audit's settings, as the flags gave them. */
 export interface AuditArgs {
@@ -38,6 +41,13 @@ Storage (local disk by default)
   --root <dir>                 the media directory, MEDIA_ROOT (default: media)
   --base-url <url>             the URL it is served under, MEDIA_URL (default: /media/)
   --http <base-url>            check over HTTP instead: HEAD <base-url><key>
+  --header <name: value>       with --http, sent with every check (repeatable), e.g. an Authorization
+  --s3-bucket <name>           check an S3-compatible bucket instead (signed HEAD); credentials from
+                               AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)
+  --s3-endpoint <url>          e.g. https://s3.eu-west-1.amazonaws.com, http://127.0.0.1:9000
+  --s3-region <region>         default: AWS_REGION, else us-east-1
+  --s3-path-style              address the bucket as <endpoint>/<bucket>/ (MinIO and most self-hosted)
+                               with S3, --base-url is the bucket's public URL (for stored URLs)
 Output
   --json                       {"summary": {...}, "problems": [{"id","name","reference","line","reason"}]}
   --concurrency <n>            checks at once (default: 32)
@@ -59,6 +69,39 @@ function integer(value: string | undefined, flag: string, fallback: number, min:
   return number;
 }
 
+function headers(values: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const header of values ?? []) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header must look like "Name: value", got "${header}"`);
+    out[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+type StorageFlags = { [flag in 'root' | 'base-url' | 'http' | 's3-bucket' | 's3-endpoint' | 's3-region']?: string | undefined } & {
+  header?: string[] | undefined;
+  's3-path-style'?: boolean | undefined;
+};
+
+function storageChoice(values: StorageFlags): StorageChoice {
+  if (values.http !== undefined) return { kind: 'http', baseUrl: values.http, headers: headers(values.header) };
+  const bucket = values['s3-bucket'];
+  if (bucket !== undefined) {
+    const endpoint = values['s3-endpoint'];
+    if (endpoint === undefined) throw new UsageError('--s3-bucket needs --s3-endpoint, e.g. https://s3.eu-west-1.amazonaws.com');
+    return {
+      kind: 's3',
+      endpoint,
+      bucket,
+      region: values['s3-region'] ?? (process.env.AWS_REGION || 'us-east-1'),
+      pathStyle: values['s3-path-style'] === true,
+      publicBaseUrl: values['base-url'],
+    };
+  }
+  return { kind: 'fs', root: values.root ?? 'media', baseUrl: values['base-url'] ?? '/media/' };
+}
+
 /** Parses the flags after `audit`. Throws {@link UsageError}; returns `undefined` for `--help`. */
 export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
   let parsed;
@@ -75,6 +118,11 @@ export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
         root: { type: 'string' },
         'base-url': { type: 'string' },
         http: { type: 'string' },
+        header: { type: 'string', multiple: true },
+        's3-bucket': { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        's3-region': { type: 'string' },
+        's3-path-style': { type: 'boolean' },
         json: { type: 'boolean' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
@@ -97,6 +145,12 @@ export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
   if (values.http !== undefined && (values.root !== undefined || values['base-url'] !== undefined)) {
     throw new UsageError('--http checks over HTTP: it cannot be combined with --root or --base-url');
   }
+  const s3 = values['s3-bucket'] !== undefined;
+  if (s3 && (values.http !== undefined || values.root !== undefined)) throw new UsageError('--s3-bucket cannot be combined with --http or --root');
+  if (!s3 && (values['s3-endpoint'] ?? values['s3-region'] ?? values['s3-path-style']) !== undefined) {
+    throw new UsageError('--s3-endpoint, --s3-region and --s3-path-style need --s3-bucket');
+  }
+  if (values.header !== undefined && values.http === undefined) throw new UsageError('--header is sent with --http checks only');
   const idField = values['id-field'] ?? 'id';
   if (idField.trim() === '') throw new UsageError('--id-field must not be empty');
   return {
@@ -105,10 +159,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
     idField,
     nameFields: list(values['name-field'], ['company', 'name']),
     fileFields: list(values['file-field'], ['icon', 'logo']),
-    storage:
-      values.http !== undefined
-        ? { kind: 'http', baseUrl: values.http }
-        : { kind: 'fs', root: values.root ?? 'media', baseUrl: values['base-url'] ?? '/media/' },
+    storage: storageChoice(values),
     json: values.json === true,
     concurrency: integer(values.concurrency, 'concurrency', 32, 1, 1024),
     timeout: integer(values.timeout, 'timeout', 10_000, 1, 600_000),
