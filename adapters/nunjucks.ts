@@ -72,8 +72,19 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
       // Nunjucks calls async filters without a callback inside `{% set %}` blocks: answer sync.
       if (callback === undefined) return filter(value, args, false);
       const printed = filter(value, args, true);
-      if (printed instanceof Promise) void printed.then((value) => callback(null, value));
-      else callback(null, printed);
+      if (!(printed instanceof Promise)) callback(null, printed);
+      else {
+        void printed.then((value) => {
+          // Inside {% call %} and {% filter %} blocks Nunjucks' late callback throws (its compiled
+          // code lost the variable it resumes into): that render cannot finish, but it must not
+          // take the process down with an unhandled rejection.
+          try {
+            callback(null, value);
+          } catch (error) {
+            resolver.reportError(error);
+          }
+        });
+      }
       return undefined;
     };
   env.addFilter(names.logo, asyncFilter(filters.logo, 'size'), true);

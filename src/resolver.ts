@@ -57,11 +57,17 @@ export interface LogoResolver {
   prefetch(items: Iterable<unknown> | null | undefined, options?: PrefetchOptions): Promise<void>;
   /** Forgets what is known about one file value (after an upload or delete), or about everything. */
   invalidate(file?: unknown): void;
+  /**
+   * Hands an error to `onError`, deduplicated like the resolver's own reports. For adapters that
+   * catch an engine's fault so that it cannot crash the process.
+   */
+  reportError(error: unknown): void;
   /** The storage the resolver checks. */
   readonly storage: Storage;
 }
 
-type Parsed = { kind: 'key'; key: string; url: string } | { kind: 'external'; url: string } | { kind: 'invalid'; error: LogoFallbackError };
+/** A parsed reference. `url` is memoised only for storages with a fixed `baseUrl` (see `urlOf`). */
+type Parsed = { kind: 'key'; key: string; url: string | undefined } | { kind: 'external'; url: string } | { kind: 'invalid'; error: LogoFallbackError };
 
 /** Printed when even the avatar provider fails: an empty SVG, safe anywhere. */
 const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E';
@@ -105,6 +111,9 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const avatarByRawName = new Memo<string, string>(1000);
   const avatarBySizeAndName = new Memo<string, string>(1000);
 
+  const unsafeUrl = (key: string) =>
+    new LogoFallbackError('INVALID_KEY', `${storage.name} storage built an unsafe URL for ${describeValue(key)}`, { key, storage: storage.name });
+
   function parse(reference: string): Parsed {
     const memo = parsedMemo.get(reference);
     if (memo !== undefined) return memo;
@@ -114,11 +123,11 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       parsed = { kind: 'invalid', error: new LogoFallbackError('INVALID_KEY', `refused reference ${describeValue(reference)}: ${result.reason}`) };
     } else if (result.kind === 'external') {
       parsed = result;
+    } else if (storage.baseUrl === undefined) {
+      parsed = { kind: 'key', key: result.key, url: undefined };
     } else {
       const url = storage.url(result.key);
-      parsed = isAttributeSafe(url)
-        ? { kind: 'key', key: result.key, url }
-        : { kind: 'invalid', error: new LogoFallbackError('INVALID_KEY', `${storage.name} storage built an unsafe URL for ${describeValue(result.key)}`) };
+      parsed = isAttributeSafe(url) ? { kind: 'key', key: result.key, url } : { kind: 'invalid', error: unsafeUrl(result.key) };
     }
     if (reference.length <= MEMO_LIMIT) parsedMemo.set(reference, parsed);
     return parsed;
@@ -159,6 +168,19 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     return url;
   }
 
+  /**
+   * The public URL of a key that exists. A storage with a fixed `baseUrl` gives the same URL every
+   * time, so it was memoised with the parse; one without (presigned S3 URLs, which expire) is
+   * asked on every answer.
+   */
+  function urlOf(key: string, memo: string | undefined, nameValue: unknown, callOptions: LogoCallOptions | undefined): string {
+    if (memo !== undefined) return memo;
+    const url = storage.url(key);
+    if (isAttributeSafe(url)) return url;
+    report(unsafeUrl(key));
+    return avatar(nameValue, callOptions);
+  }
+
   function settleFileUrl(file: unknown, nameValue: unknown, callOptions: LogoCallOptions | undefined, wait: boolean): string | Promise<string> {
     try {
       const reference = fileReference(file, onFieldFailure);
@@ -171,10 +193,10 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       }
       let state = cache.peek(parsed.key);
       if (state === undefined && !wait) state = cache.checkSync(parsed.key);
-      if (state !== undefined) return state === 'present' ? parsed.url : avatar(nameValue, callOptions);
+      if (state !== undefined) return state === 'present' ? urlOf(parsed.key, parsed.url, nameValue, callOptions) : avatar(nameValue, callOptions);
       const pending = cache.check(parsed.key);
       if (!wait) return avatar(nameValue, callOptions); // the check runs on, so the next render is right
-      return pending.then((checked) => (checked === 'present' ? parsed.url : avatar(nameValue, callOptions)));
+      return pending.then((checked) => (checked === 'present' ? urlOf(parsed.key, parsed.url, nameValue, callOptions) : avatar(nameValue, callOptions)));
     } catch (cause) {
       report(new LogoFallbackError('STORAGE_FAILED', 'resolving a logo failed unexpectedly', { cause }));
       return avatar(nameValue, callOptions);
@@ -216,6 +238,8 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
 
   return {
     storage,
+    reportError: (error) =>
+      report(error instanceof LogoFallbackError ? error : new LogoFallbackError('STORAGE_FAILED', `an adapter caught: ${describeValue(error instanceof Error ? error.message : error, 300)}`, { cause: error })),
     logo: (record, callOptions) => settleLogo(record, callOptions, false) as string,
     fileUrl: (file, name, callOptions) => settleFileUrl(file, name, callOptions, false) as string,
     logoAsync: async (record, callOptions) => settleLogo(record, callOptions, true),

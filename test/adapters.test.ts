@@ -51,6 +51,23 @@ test('nunjucks async: waits for async storage, answers sync in {% set %} blocks 
   assert.is(env.renderString('{{ c | get_company_logo }}', { c: company }), '/media/a.png');
 });
 
+test('nunjucks async: a late answer inside {% call %} cannot crash the process; onError hears of it', async () => {
+  const fs = fsStorage({ root: media.root });
+  const slow: Storage = { name: 'slow', exists: async (key) => { await new Promise((r) => setTimeout(r, 5)); return fs.exists(key); }, url: fs.url, baseUrl: '/media/' };
+  const errors: LogoFallbackError[] = [];
+  const cold = createLogoResolver({ storage: slow, avatar, onError: (e) => errors.push(e) });
+  const env = registerNunjucks(new nunjucks.Environment(), cold, { async: true });
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  env.renderString('{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% call wrap() %}{{ c | get_company_logo }}{% endcall %}', { c: company }, () => {});
+  await new Promise((r) => setTimeout(r, 50));
+  process.off('unhandledRejection', onRejection);
+  assert.equal(rejections, []);
+  assert.is(errors.length, 1);
+  assert.match(errors[0]?.message ?? '', /an adapter caught/);
+});
+
 test('handlebars: helpers on the global and on an isolated instance, hash and no-argument cases', () => {
   for (const hb of [Handlebars.create(), Handlebars]) {
     registerHandlebars(hb, logos);

@@ -176,6 +176,17 @@ test('async storage without existsSync: a sync render answers the avatar and sta
   await files.prefetch(42 as never);
 });
 
+test('a storage without a fixed baseUrl (presigned URLs) is asked for the URL on every answer', async () => {
+  let signed = 0;
+  const fs = fsStorage({ root: media.root });
+  const presigning = { name: 'presigning', exists: fs.exists, url: (key: string) => `https://bucket.example/${key}?X-Amz-Signature=${++signed}` };
+  const logos = createLogoResolver({ storage: presigning, avatar });
+  assert.is(await logos.fileUrlAsync('base/company/icon/acme.png'), 'https://bucket.example/base/company/icon/acme.png?X-Amz-Signature=1');
+  assert.is(logos.fileUrl('base/company/icon/acme.png'), 'https://bucket.example/base/company/icon/acme.png?X-Amz-Signature=2');
+  const unsafe = createLogoResolver({ storage: { ...presigning, url: () => 'https://x/"onerror' }, avatar, onError: () => {} });
+  assert.is(await unsafe.fileUrlAsync('base/company/icon/acme.png', 'Acme Widgets'), AW);
+});
+
 test('a root that does not exist yet: every logo is an avatar, onError says why once', () => {
   const errors: LogoFallbackError[] = [];
   const logos = createLogoResolver({ storage: fsStorage({ root: `${media.root}/not-yet` }), avatar, onError: (e) => errors.push(e) });

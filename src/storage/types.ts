@@ -19,6 +19,10 @@ export interface Storage {
   exists(key: string, signal?: AbortSignal): Promise<boolean>;
   /** A synchronous check, only where it is cheap and local (the fs driver). */
   existsSync?(key: string): boolean;
-  /** The public URL of a key: the base URL plus the key, each segment percent-encoded. */
+  /**
+   * The public URL of a key: the base URL plus the key, each segment percent-encoded. The resolver
+   * memoises it when the storage declares a `baseUrl`; a storage whose URLs change over time
+   * (presigned URLs) must leave `baseUrl` undefined, and is then asked on every answer.
+   */
   url(key: string): string;
 }
