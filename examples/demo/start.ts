@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogoResolver, fsStorage, uiAvatars, type LogoResolver } from '../../src/index.js';
+import { createLogoResolver, fsStorage, initialsAvatar, uiAvatars, type LogoResolver } from '../../src/index.js';
 import { createApp } from './app.js';
 import type { AvatarChoice, DemoConfig } from './config.js';
 import { openCompanies } from './db.js';
@@ -15,15 +15,15 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-/** Starts the app with `config` and resolves once it listens. */
-export async function startDemo(config: DemoConfig): Promise<RunningDemo> {
+/** Starts the app with `config` and resolves once it listens. `warn` hears the resolver's `onError`. */
+export async function startDemo(config: DemoConfig, warn: (message: string) => void = console.warn): Promise<RunningDemo> {
   mkdirSync(config.mediaRoot, { recursive: true });
   const store = openCompanies(config.dataDir);
   const seeded = seedOnFirstStart(store, config.mediaRoot);
   const storage = fsStorage({ root: config.mediaRoot, baseUrl: '/media/' });
-  const onError = (error: Error): void => console.warn(error.message);
+  const onError = (error: Error): void => warn(error.message);
   const resolvers: Record<AvatarChoice, LogoResolver> = {
-    local: createLogoResolver({ storage, onError }),
+    local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError }),
     'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError }),
   };
   const server = createServer(createApp({ config, store, resolvers }));

@@ -89,5 +89,7 @@ export async function main(argv: string[], io: CliStreams = process): Promise<nu
 // Run when executed (`node dist/src/cli/index.js`, the npm bin link), not when imported by a test.
 const invoked = process.argv[1];
 if (invoked !== undefined && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
-  process.exitCode = await main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
