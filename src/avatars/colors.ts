@@ -41,6 +41,32 @@ export function colorKey(name: string): string {
   return UNUSUAL_SPACE.test(key) ? key.replace(SPACES, ' ').trim() : key;
 }
 
+/**
+ * `hashName(colorKey(name))`, without building the key when the name is ASCII (the common case):
+ * lower case, white space runs as one space, trimmed — the same bytes, so the same hash.
+ */
+export function colorHash(name: string): number {
+  let hash = 0x811c9dc5;
+  let space = false;
+  let started = false;
+  for (let i = 0; i < name.length; i++) {
+    let code = name.charCodeAt(i);
+    if (code >= 128) return hashName(colorKey(name));
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      space = started;
+      continue;
+    }
+    if (space) {
+      hash = Math.imul(hash ^ 32, 0x01000193);
+      space = false;
+    }
+    if (code >= 65 && code <= 90) code |= 32;
+    hash = Math.imul(hash ^ code, 0x01000193);
+    started = true;
+  }
+  return hash >>> 0;
+}
+
 const SPACES = /\s+/g;
 const UNUSUAL_SPACE = /^\s|\s$|\s\s|[^\S ]/;
 const HEX = /^#?([0-9a-f]{3}|[0-9a-f]{6})$/i;
@@ -148,7 +174,7 @@ const DEFAULT_COLORS: readonly AvatarColors[] = createPalette(DEFAULT_PALETTE);
 
 /** Picks a palette entry for a name by the hash of its {@link colorKey}. */
 export function pickColors(name: string, palette: readonly AvatarColors[] = DEFAULT_COLORS): AvatarColors {
-  return palette[hashName(colorKey(name)) % palette.length] ?? { background: '#334155', text: '#ffffff' };
+  return palette[colorHash(name) % palette.length] ?? { background: '#334155', text: '#ffffff' };
 }
 
 /** The background and text colour for a name, from a palette of hex colours (repaired as needed). */

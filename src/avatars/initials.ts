@@ -3,7 +3,7 @@
  * The rules are published as a table in the README; test/avatars/initials.test.ts holds them.
  */
 import { eachGrapheme, graphemeAt } from './graphemes.js';
-import { formKey, isCjkForm, prefixFormLength, suffixFormLength, withoutCjkPrefix, withoutCjkSuffix } from './legal-forms.js';
+import { endsSomeForm, formKey, isCjkForm, prefixFormLength, startsSomeForm, suffixFormLength, withoutCjkPrefix, withoutCjkSuffix } from './legal-forms.js';
 
 /** Options of {@link initials}. */
 export interface InitialsOptions {
@@ -32,7 +32,13 @@ const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han
 /** Scripts whose letters join cursively: their initials are kept apart with a zero-width non-joiner. */
 const JOINING = /^[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mandaic}\p{Script=Adlam}]/u;
 const ZWNJ = '\u200c';
-const NFC_STABLE = /^[\u0000-\u02ff]*$/;
+/**
+ * Characters with no decomposition that compose with nothing (NFC_Quick_Check=Yes, combining
+ * class 0): Latin to U+02FF and Latin Extended Additional, Cyrillic letters, Hebrew and Arabic
+ * letters, Kana, CJK ideographs and Hangul syllables. Text made only of them is NFC already.
+ * (test/avatars/initials.test.ts checks every one of them.)
+ */
+export const NFC_STABLE = /^[\u0000-\u02ff\u0400-\u0482\u048a-\u04ff\u05d0-\u05ea\u0621-\u064a\u1e00-\u1eff\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]*$/;
 
 /** A name as text: strings cut to {@link MAX_NAME_LENGTH}, finite numbers as digits, anything else `''`. */
 export function nameText(name: unknown): string {
@@ -58,7 +64,7 @@ function firstInitial(word: string): string {
   return '';
 }
 
-/** Text below U+0300 is NFC already; only the rest is worth `normalize()`. */
+/** Most names are NFC already, and provably so without ICU: only the rest is worth `normalize()`. */
 export function toNfc(text: string): string {
   return NFC_STABLE.test(text) ? text : text.normalize('NFC');
 }
@@ -93,14 +99,17 @@ function leadingCharacters(words: readonly string[], count: number): string[] {
 
 /** Drops legal forms at the end (Inc, GmbH, S.A. de C.V.) and at the start (PT, ООО, 株式会社), keeping one word at least. */
 function withoutLegalForms(tokens: string[]): string[] {
-  const keys = tokens.map(formKey);
-  for (let cut = suffixFormLength(keys); cut > 0; cut = suffixFormLength(keys)) {
-    tokens.length -= cut;
-    keys.length -= cut;
-  }
-  for (let cut = prefixFormLength(keys); cut > 0; cut = prefixFormLength(keys)) {
-    tokens.splice(0, cut);
-    keys.splice(0, cut);
+  // Most names have no legal form at either edge: look at the two edge words before keying them all.
+  if (tokens.length > 1 && (endsSomeForm(formKey(tokens[tokens.length - 1] as string)) || startsSomeForm(formKey(tokens[0] as string)))) {
+    const keys = tokens.map(formKey);
+    for (let cut = suffixFormLength(keys); cut > 0; cut = suffixFormLength(keys)) {
+      tokens.length -= cut;
+      keys.length -= cut;
+    }
+    for (let cut = prefixFormLength(keys); cut > 0; cut = prefixFormLength(keys)) {
+      tokens.splice(0, cut);
+      keys.splice(0, cut);
+    }
   }
   if (tokens.length > 1 && isCjkForm(tokens[0] as string)) tokens.shift();
   if (tokens.length > 1 && isCjkForm(tokens[tokens.length - 1] as string)) tokens.pop();

@@ -63,6 +63,16 @@ function index(forms: readonly string[], edge: 'first' | 'last'): Map<string, (r
 const SUFFIX_BY_LAST_WORD = index(SUFFIXES, 'last');
 const PREFIX_BY_FIRST_WORD = index(PREFIXES, 'first');
 
+/** Whether some suffix form ends with this word key. */
+export function endsSomeForm(key: string): boolean {
+  return SUFFIX_BY_LAST_WORD.has(key);
+}
+
+/** Whether some prefix form starts with this word key. */
+export function startsSomeForm(key: string): boolean {
+  return PREFIX_BY_FIRST_WORD.has(key);
+}
+
 function matches(keys: readonly string[], form: readonly string[], start: number): boolean {
   if (start < 0 || start + form.length > keys.length) return false;
   return form.every((part, i) => keys[start + i] === part);

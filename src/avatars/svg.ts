@@ -106,6 +106,7 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
   const routeTail = `&shape=${shape}`;
   const fixedText = style.textColor === undefined ? '' : `&fg=${style.textColor.slice(1)}`;
   const memo = new LRUCache<string, string>({ max: MEMO_MAX });
+  const sizedMemo = new LRUCache<string, string>({ max: MEMO_MAX });
 
   function draw(name: string, px: number): string {
     let letters = initials(name, initialsOptions);
@@ -126,11 +127,14 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
     const wanted = subject?.size;
     const px = typeof wanted === 'number' && Number.isInteger(wanted) ? Math.max(16, Math.min(512, wanted)) : size;
     if (name.length > MEMO_NAME_LIMIT) return draw(name, px);
-    const key = `${px}\u0000${name}`;
-    let url = memo.get(key);
+    // The provider's own size is the common case: keyed by the name alone, in a memo of its own.
+    const sized = px !== size;
+    const cache = sized ? sizedMemo : memo;
+    const key = sized ? `${px}\u0000${name}` : name;
+    let url = cache.get(key);
     if (url === undefined) {
       url = draw(name, px);
-      memo.set(key, url);
+      cache.set(key, url);
     }
     return url;
   };

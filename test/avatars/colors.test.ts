@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { colorKey, createPalette, hashName, parseHex } from '../../src/avatars/colors.js';
+import { colorHash, colorKey, createPalette, hashName, parseHex } from '../../src/avatars/colors.js';
 import { DEFAULT_PALETTE, MIN_CONTRAST, bestTextColor, colorsFor, contrast, luminance, repairColor } from '../../src/index.js';
 
 const hexColor = fc.integer({ min: 0, max: 0xffffff }).map((n) => `#${n.toString(16).padStart(6, '0')}`);
@@ -41,6 +41,16 @@ test('the colour key ignores case, spacing and Unicode normal form', () => {
   assert.is(colorKey('Ørsted\tA/S'), 'ørsted a/s');
   assert.is(colorKey('E\u0301mile'), colorKey('Émile'));
   assert.equal(colorsFor('acme  CORP'), colorsFor('Acme Corp'));
+});
+
+test('property: the ASCII fast path hashes exactly the colour key', () => {
+  const ascii = fc.string({ unit: fc.constantFrom('a', 'Z', 'q', '0', ' ', '  ', '\t', '\n', '\u000b', '\f', '\r', '\u0000', '\u001c', '~', '-') });
+  fc.assert(
+    fc.property(fc.oneof(ascii, fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' })), (name) => {
+      assert.is(colorHash(name), hashName(colorKey(name)));
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('best text colour: the higher ratio of black and white', () => {

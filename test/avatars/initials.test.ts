@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isInitials } from '../../src/avatars/initials.js';
+import { isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
 import { countGraphemes, graphemeAt } from '../../src/avatars/graphemes.js';
 import { initials, MAX_NAME_LENGTH } from '../../src/index.js';
 
@@ -92,6 +92,26 @@ test('NFD and NFC spellings give the same initials', () => {
     assert.is(initials(name.normalize('NFD')), initials(name.normalize('NFC')));
     assert.is(initials(name.normalize('NFD')), initials(name).normalize('NFC'));
   }
+});
+
+test('the NFC fast path: every character it trusts is NFC, alone and next to any other', () => {
+  const trusted: string[] = [];
+  for (let code = 0; code <= 0xffff; code++) {
+    const char = String.fromCharCode(code);
+    if (code >= 0xd800 && code <= 0xdfff) continue;
+    if (NFC_STABLE.test(char)) trusted.push(char);
+  }
+  assert.ok(trusted.length > 40_000);
+  for (const char of trusted) assert.is(char.normalize('NFC'), char, `U+${char.charCodeAt(0).toString(16)}`);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...trusted), { maxLength: 12 }), (chars) => {
+      const text = chars.join('');
+      assert.is(toNfc(text), text.normalize('NFC'));
+    }),
+    { numRuns: 3000 },
+  );
+  assert.is(toNfc('e\u0301'), '\u00e9');
+  assert.is(toNfc('\u1100\u1161'), '\uac00');
 });
 
 test('a name is cut to MAX_NAME_LENGTH before any work', () => {
