@@ -84,17 +84,15 @@ export function isInitials(value: string): boolean {
   return valid;
 }
 
-/** The first `count` graphemes of the words that can be initials (for Han, Kana and Hangul names). */
-function leadingCharacters(words: readonly string[], count: number): string[] {
-  const picked: string[] = [];
+/** The first `count` graphemes of the words that can be initials (for Han, Kana and Hangul names), into `picked`. */
+function leadingCharacters(words: readonly string[], count: number, picked: string[]): void {
   for (const word of words) {
-    eachGrapheme(word, (grapheme) => {
+    for (let i = 0; i < word.length && picked.length < count; ) {
+      const grapheme = graphemeAt(word, i);
       if (INITIAL.test(grapheme)) picked.push(grapheme);
-      return picked.length === count;
-    });
-    if (picked.length === count) break;
+      i += grapheme.length;
+    }
   }
-  return picked;
 }
 
 /** Drops legal forms at the end (Inc, GmbH, S.A. de C.V.) and at the start (PT, ООО, 株式会社), keeping one word at least. */
@@ -113,8 +111,18 @@ function withoutLegalForms(tokens: string[]): string[] {
   }
   if (tokens.length > 1 && isCjkForm(tokens[0] as string)) tokens.shift();
   if (tokens.length > 1 && isCjkForm(tokens[tokens.length - 1] as string)) tokens.pop();
-  tokens[0] = withoutCjkPrefix(tokens[0] as string);
-  tokens[tokens.length - 1] = withoutCjkSuffix(tokens[tokens.length - 1] as string);
+  // A form glued to the name (株式会社トヨタ) is cut off; a form glued to punctuation only
+  // (株式会社!!!) goes as a whole, unless it is the only word.
+  const first = withoutCjkPrefix(tokens[0] as string);
+  if (first !== tokens[0]) {
+    if (firstInitial(first) !== '') tokens[0] = first;
+    else if (tokens.length > 1) tokens.shift();
+  }
+  const last = withoutCjkSuffix(tokens[tokens.length - 1] as string);
+  if (last !== tokens[tokens.length - 1]) {
+    if (firstInitial(last) !== '') tokens[tokens.length - 1] = last;
+    else if (tokens.length > 1) tokens.pop();
+  }
   return tokens;
 }
 
@@ -150,27 +158,31 @@ export function initials(name: unknown, options: InitialsOptions = {}): string {
   const tokens: string[] = [];
   for (const token of text.split(WHITE_SPACE)) if (firstInitial(token) !== '') tokens.push(token);
   if (tokens.length === 0) return '';
-  const words: string[] = [];
+  const words = withoutLegalForms(tokens);
   const firsts: string[] = [];
-  for (const token of withoutLegalForms(tokens)) {
-    for (const word of JOINERS.test(token) ? token.split(JOINERS) : [token]) {
+  for (const token of words) {
+    if (!JOINERS.test(token)) {
+      const initial = firstInitial(token); // '' only where a CJK legal form took all the letters
+      if (initial !== '') firsts.push(initial);
+      continue;
+    }
+    for (const word of token.split(JOINERS)) {
       const initial = firstInitial(word);
-      if (initial === '') continue;
-      words.push(word);
-      firsts.push(initial);
+      if (initial !== '') firsts.push(initial);
     }
   }
-  if (words.length === 0) return '';
+  if (firsts.length === 0) return '';
 
-  let picked: string[];
+  const picked: string[] = [];
   if (CJK.test(firsts[0] as string)) {
-    picked = leadingCharacters(words, length ?? 1);
+    leadingCharacters(words, length ?? 1, picked);
   } else {
-    const max = length ?? 2;
     // The first words and the last: "José de la Cruz" → J…C; with room for one, the first.
-    picked = firsts.length <= max ? firsts : max === 1 ? [firsts[0] as string] : [...firsts.slice(0, max - 1), firsts[firsts.length - 1] as string];
+    const max = Math.min(length ?? 2, firsts.length);
+    for (let i = 0; i < max - 1; i++) picked.push(firsts[i] as string);
+    picked.push((max === 1 ? firsts[0] : firsts[firsts.length - 1]) as string);
   }
-  if (options.uppercase !== false) picked = picked.map(upper);
+  if (options.uppercase !== false) for (let i = 0; i < picked.length; i++) picked[i] = upper(picked[i] as string);
   let result = picked[0] as string;
   for (let i = 1; i < picked.length; i++) {
     const next = picked[i] as string;

@@ -56,6 +56,8 @@ test('cases like the table\'s: legal forms, scripts, digits, e-mail', () => {
     ['(株)トヨタ', 'ト'],
     ['腾讯控股有限公司', '腾'],
     ['カカオ 株式会社', 'カ'],
+    ['株式会社!!!', '株'],
+    ['株式会社!!! Foo', 'F'],
     ['7-Eleven', '7E'],
     ['1️⃣ Corp', 'C'],
     ['Coca-Cola Company', 'CC'],
