@@ -27,7 +27,8 @@ const PAGE_HEADERS = {
   // Defence in depth for the hostile-name company: even a missed escape could not run a script.
   'Content-Security-Policy': "default-src 'none'; img-src 'self' data: https://ui-avatars.com; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin: with no-referrer, browsers send "Origin: null" on form posts, which the upload refuses.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 

@@ -35,10 +35,12 @@ function reasonOf(error: unknown): string {
 }
 
 /** Reads bytes, refusing what is not text: invalid UTF-8 or a NUL byte means binary data. */
-async function* decode(stream: AsyncIterable<Buffer>, counter: { bytes: number }, label: string): AsyncGenerator<string> {
+async function* decode(stream: AsyncIterable<Buffer | string>, counter: { bytes: number }, label: string): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
-    for await (const bytes of stream) {
+    for await (const chunk of stream) {
+      // A stream with an encoding set (or an in-memory one) gives strings: judge their bytes alike.
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       let text: string;
       try {
         text = decoder.decode(bytes, { stream: true });
@@ -70,7 +72,7 @@ function sniff(first: string): Format {
  */
 export async function openInput(source: string, format: Format | undefined, stdin: Readable = process.stdin): Promise<Input> {
   const label = source === '-' ? 'stdin' : source;
-  let stream: AsyncIterable<Buffer>;
+  let stream: AsyncIterable<Buffer | string>;
   let size: number | undefined;
   if (source === '-') {
     stream = stdin;
