@@ -37,17 +37,14 @@ export function svgDataUrl(svg: string): string {
 const encodedParts = new WeakMap<TemplateStringsArray, string[]>();
 const encodedValues = new Map<string, string>();
 
-/** Values repeat (colours, the font, sizes, common initials): remember a few hundred encodings. */
+/** Values repeat (colours, the font, common initials): remember a few hundred encodings. */
 function encodeValue(value: string): string {
-  if (PLAIN.test(value)) return value;
-  if (HEX_COLOR.test(value)) return `%23${value.slice(1)}`;
   let encoded = encodedValues.get(value);
-  if (encoded === undefined) {
-    encoded = encodeSvgText(value);
-    if (value.length <= 64) {
-      if (encodedValues.size >= 512) encodedValues.clear();
-      encodedValues.set(value, encoded);
-    }
+  if (encoded !== undefined) return encoded;
+  encoded = PLAIN.test(value) ? value : HEX_COLOR.test(value) ? `%23${value.slice(1)}` : encodeSvgText(value);
+  if (value.length <= 64) {
+    if (encodedValues.size >= 512) encodedValues.clear();
+    encodedValues.set(value, encoded);
   }
   return encoded;
 }

@@ -57,7 +57,7 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\u
 const SPACES = /\s+/gu;
 
 /** Font size in the 100-unit view box, by the number of initials. */
-const FONT_SIZES = ['50', '50', '42', '32'];
+const FONT_SIZES = [50, 50, 42, 32];
 
 /** Checks the style options (throws {@link LogoFallbackError} `INVALID_OPTION`) and fills in defaults. */
 export function resolveStyle(options: AvatarStyleOptions, owner: string): AvatarStyle {
@@ -113,7 +113,7 @@ export function drawAvatar(drawing: AvatarDrawing, style: AvatarStyle, emit: Emi
     : drawing.shape === 'rounded'
       ? emit`<rect width="100" height="100" rx="16" fill="${colors.background}"/>`
       : emit`<rect width="100" height="100" fill="${colors.background}"/>`;
-  const fontSize = FONT_SIZES[Math.min(3, countGraphemes(drawing.initials))] as string;
+  const fontSize = FONT_SIZES[Math.min(3, countGraphemes(drawing.initials))] as number;
   const text = emit`<text x="50" y="50" dy=".35em" fill="${colors.text}" font-family="${style.fontFamilyXml}" font-size="${fontSize}" font-weight="${style.fontWeight}" text-anchor="middle">${escapeHtml(drawing.initials)}</text></svg>`;
   return svg + shape + text;
 }
