@@ -20,7 +20,9 @@ export const MIN_CONTRAST = 4.5;
 
 /** A background and the text colour drawn on it, both `#rrggbb`. */
 export interface AvatarColors {
+  /** The background, `#rrggbb`. */
   background: string;
+  /** The text colour, `#rrggbb`. */
   text: string;
 }
 

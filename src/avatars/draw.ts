@@ -43,7 +43,9 @@ export interface AvatarDrawing {
   initials: string;
   /** Width and height in CSS pixels. */
   size: number;
+  /** The outline. */
   shape: AvatarShape;
+  /** Background and text colour, `#rrggbb`, already checked for contrast. */
   colors: AvatarColors;
   /** The accessible name; without one the SVG is `aria-hidden`. */
   label?: string | undefined;

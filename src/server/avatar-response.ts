@@ -21,8 +21,11 @@ export interface AvatarRouteOptions extends AvatarStyleOptions {
 
 /** A response to send: status, headers and a body (empty for HEAD and 304). */
 export interface AvatarRouteResponse {
+  /** The HTTP status: 200, 304, 400, 404 or 405. */
   status: number;
+  /** Header names as sent. */
   headers: Record<string, string>;
+  /** The SVG or a plain-text message. */
   body: string;
 }
 
