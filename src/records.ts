@@ -2,7 +2,7 @@
  * Reading what a template hands us: records (plain objects, class instances with getters, `Map`s),
  * file values (strings, Django-style `{ name, url }` file fields, `URL`s) and display names.
  */
-import { MAX_NAME_LENGTH } from './avatars/initials.js';
+import { MAX_NAME_LENGTH, initials } from './avatars/initials.js';
 
 /** Something went wrong reading a field (a throwing getter, a hostile proxy). */
 export type FieldReadFailure = (field: string, error: unknown) => void;
@@ -47,7 +47,6 @@ export function fileReference(value: unknown, onFailure?: FieldReadFailure): str
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
  * A display name from a value: a string (cut to {@link MAX_NAME_LENGTH} before any other work,
@@ -63,7 +62,7 @@ export function displayName(value: unknown): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** Whether a name can give initials at all: it holds at least one letter or digit. */
+/** Whether a name gives initials at all (a name of emoji or punctuation does not). */
 export function hasInitials(name: string): boolean {
-  return HAS_LETTER_OR_DIGIT.test(name);
+  return initials(name) !== '';
 }

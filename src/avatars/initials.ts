@@ -137,13 +137,13 @@ function upper(initial: string): string {
  * The initials of a name, by the rules in the README: graphemes, not UTF-16 units; NFC; words
  * split at white space and dashes; emoji, punctuation and symbols skipped; legal forms dropped
  * where they stand as legal forms (never the only word); digits count; the first and last words'
- * initials (a one-word name gives one); Han, Kana and Hangul names give their first character;
+ * initials (a one-word name gives its first two letters); Han, Kana and Hangul names give their first character;
  * an e-mail address gives the initials of its local part. Cursive scripts (Arabic …) keep their
  * initials apart with U+200C. Returns `''` when nothing is usable (the caller draws its placeholder).
  *
  * @example
  * ```ts
- * initials('Acme Corp');        // 'A' (Corp is a legal form)
+ * initials('Acme Corp');        // 'AC' (Corp is a legal form: one word, two letters)
  * initials('3M Company');       // '3C'
  * initials('株式会社トヨタ');     // 'ト'
  * initials('jane.doe@example.com'); // 'JD'
@@ -176,6 +176,10 @@ export function initials(name: unknown, options: InitialsOptions = {}): string {
   const picked: string[] = [];
   if (CJK.test(firsts[0] as string)) {
     leadingCharacters(words, length ?? 1, picked);
+  } else if (firsts.length === 1) {
+    // One word gives its first two letters, as ui-avatars and DiceBear do: "Acme" → "AC", and so
+    // "Acme Corp" (Corp is a legal form) → "AC" too. A one-letter word gives one.
+    leadingCharacters(words, length ?? 2, picked);
   } else {
     // The first words and the last: "José de la Cruz" → J…C; with room for one, the first.
     const max = Math.min(length ?? 2, firsts.length);

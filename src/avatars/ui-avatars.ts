@@ -25,7 +25,7 @@ export interface UiAvatarsOptions {
   size?: number;
   /** `font-size`: a fraction of the size, 0.1–1. @default ui-avatars' own */
   fontSize?: number;
-  /** How many initials (1–3). @default 2 */
+  /** How many initials (1–3). @default the initials rules: two, one for Han, Kana and Hangul names */
   length?: number;
   /** `rounded`: a circle instead of a square. @default false */
   rounded?: boolean;
@@ -76,7 +76,8 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   const baseUrl = normalizeBaseUrl(merged.baseUrl ?? 'https://ui-avatars.com/api/', 'baseUrl', owner);
   const size = merged.size === undefined ? undefined : numberOption(merged.size, 'size', owner, { min: 16, max: 512, fallback: 64, integer: true });
   const fontSize = merged.fontSize === undefined ? undefined : numberOption(merged.fontSize, 'fontSize', owner, { min: 0.1, max: 1, fallback: 0.5 });
-  const length = numberOption(merged.length, 'length', owner, { min: 1, max: 3, fallback: 2, integer: true });
+  // Unset, the initials rules decide (one character for Han, Kana and Hangul names).
+  const length = merged.length === undefined ? undefined : numberOption(merged.length, 'length', owner, { min: 1, max: 3, fallback: 2, integer: true });
   const random = merged.background === 'random';
   const background = random ? undefined : hexOption(merged.background, 'background');
   const color = hexOption(merged.color, 'color');
@@ -88,14 +89,14 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   // Everything after the name is fixed per provider, except the size and a name-derived colour.
   const fixed = [
     fontSize === undefined ? '' : `&font-size=${fontSize}`,
-    length > 2 ? `&length=${length}` : '',
+    length !== undefined && length > 2 ? `&length=${length}` : '',
     merged.rounded === true ? '&rounded=true' : '',
     merged.bold === true ? '&bold=true' : '',
   ].join('');
   const tail = `${uppercase ? '' : '&uppercase=false'}${merged.format === undefined ? '' : `&format=${merged.format}`}`;
 
   return ({ name, size: wanted }) => {
-    const letters = initials(name, { length, uppercase }) || '?';
+    const letters = initials(name, length === undefined ? { uppercase } : { length, uppercase }) || '?';
     const px = wanted !== undefined && Number.isInteger(wanted) && wanted >= 16 && wanted <= 512 ? wanted : size;
     let colours = '&background=random';
     if (!random) {

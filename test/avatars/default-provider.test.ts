@@ -26,7 +26,7 @@ test('the default fallback is the local avatar: a data: URL, no other host', () 
   assert.ok(url.startsWith('data:image/svg+xml,'), url);
   const root = parseXml(svgOfDataUrl(url));
   assert.is(textOf(find(root, 'text') ?? root), initials('Globex Corporation'));
-  assert.is(textOf(find(root, 'text') ?? root), 'G');
+  assert.is(textOf(find(root, 'text') ?? root), 'GL');
   assert.is(textOf(find(parseXml(svgOfDataUrl(logos.avatar(undefined))), 'text') ?? root), 'C', 'the placeholder');
 });
 
