@@ -156,6 +156,7 @@ test('bad uploads: a clear 4xx, nothing stored, the previous logo kept', async (
     assert.is(notMultipart.status, 400);
     assert.is((await upload(demo, 99, solidPng(4, [0, 0, 0]), 'x.png')).status, 404);
     assert.is((await upload(demo, 1, solidPng(4, [0, 0, 0]), 'x.png', 'image/png', { origin: 'https://evil.example' })).status, 403);
+    assert.is((await upload(demo, 1, solidPng(4, [0, 0, 0]), 'x.png', 'image/png', { origin: 'null' })).status, 403, 'an opaque origin');
     assert.equal(files(demo.mediaRoot), before, 'nothing stored');
     assert.is(await page(), previous, 'the previous logo is kept');
   } finally {

@@ -2,10 +2,20 @@
  * The pieces of a deployment, as real processes on 127.0.0.1: the demo app (as its container would
  * run it) and nginx with the kit's own nginx.conf, its paths and ports rewritten for a test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+
+/**
+ * The nginx binary: on PATH, or Debian's /usr/sbin/nginx (not on a normal user's PATH). `undefined`
+ * when nginx is not installed.
+ */
+export function nginxBinary(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' });
+  if (found.status === 0 && found.stdout.trim() !== '') return found.stdout.trim();
+  return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : undefined;
+}
 
 /** A port that was free a moment ago (nginx cannot listen on port 0 and tell us which it got). */
 export function freePort(): Promise<number> {
@@ -98,7 +108,7 @@ export async function startNginx(options: { prefix: string; appUrl: string; medi
   mkdirSync(options.prefix, { recursive: true });
   const conf = path.join(options.prefix, 'nginx.conf');
   writeFileSync(conf, rewriteNginxConf(readFileSync(options.kitConf, 'utf8'), { ...options, port }));
-  const child = spawn('nginx', ['-p', options.prefix, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nginxBinary() ?? 'nginx', ['-p', options.prefix, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const running = track(child, 'nginx');
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, {

@@ -3,7 +3,6 @@
  * there → redeploy without it → no broken image anywhere, and the audit names the lost file.
  * Debian's Chromium through playwright-core (no browser download), nginx from the kit's conf.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,13 +13,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/index.js';
 import { solidPng } from '../demo/images.js';
-import { startApp, startNginx, type Running } from './processes.js';
+import { nginxBinary, startApp, startNginx, type Running } from './processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.resolve('test-results/e2e');
 const missing = [
   ...(existsSync(CHROMIUM) ? [] : [`Chromium is not at ${CHROMIUM} (apt-get install chromium)`]),
-  ...(spawnSync('sh', ['-c', 'command -v nginx']).status === 0 ? [] : ['nginx is not installed (apt-get install nginx)']),
+  ...(nginxBinary() === undefined ? ['nginx is not installed (apt-get install nginx)'] : []),
 ];
 
 /** A "deployment": the app and nginx over one media directory and one data directory. */

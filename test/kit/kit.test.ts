@@ -6,9 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { ENV_VARIABLES } from '../../examples/demo/config.js';
+import { nginxBinary } from '../e2e/processes.js';
 
 const kit = 'examples/deploy';
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+const has = (command: string): boolean => (command === 'nginx' ? nginxBinary() !== undefined : spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
 
 /** A tool the check needs: present, or SKIPPED with why (a failure under REQUIRE_E2E=1, as in CI). */
 function need(command: string, install: string): boolean {
@@ -33,7 +34,7 @@ test('nginx -t accepts the kit\'s nginx.conf as it is', () => {
     // Output to a file, not a pipe: Node's pipes are sockets, and nginx cannot open /dev/stdout on one.
     const log = path.join(prefix, 'out.log');
     const fd = openSync(log, 'w');
-    const run = spawnSync('nginx', ['-t', '-p', prefix, '-c', path.resolve(kit, 'nginx.conf')], { stdio: ['ignore', fd, fd] });
+    const run = spawnSync(nginxBinary() as string, ['-t', '-p', prefix, '-c', path.resolve(kit, 'nginx.conf')], { stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const output = readFileSync(log, 'utf8');
     assert.is(run.status, 0, output);
