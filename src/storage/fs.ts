@@ -2,8 +2,9 @@
 import path from 'node:path';
 import fse from 'fs-extra';
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey, keyProblem } from '../keys.js';
+import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, requireString } from '../options.js';
+import { assertSafeKey } from './guards.js';
 import type { Storage } from './types.js';
 
 /** Options of {@link fsStorage}. */
@@ -45,9 +46,7 @@ export function fsStorage(options: FsStorageOptions): Storage {
   }
 
   function* check(key: string): Generator<Step, boolean, unknown> {
-    // The resolver validates keys already; a driver used on its own must not trust its caller.
-    const problem = keyProblem(key);
-    if (problem !== undefined) refuse(key, `the key ${problem}`);
+    assertSafeKey(key, 'fs');
     const full = path.join(root, key);
     if (!full.startsWith(root + path.sep)) refuse(key, 'it points outside the root');
     if (!(yield { op: 'pathExists', path: full })) {
@@ -69,7 +68,7 @@ export function fsStorage(options: FsStorageOptions): Storage {
     let result = steps.next();
     while (!result.done) {
       const { op, path: p } = result.value;
-      result = steps.next(op === 'pathExists' ? fse.pathExistsSync(p) : op === 'realpath' ? fse.realpathSync(p) : fse.statSync(p).isFile());
+      result = steps.next(op === 'pathExists' ? fse.pathExistsSync(p) : op === 'realpath' ? fse.realpathSync.native(p) : fse.statSync(p).isFile());
     }
     return result.value;
   }
@@ -80,7 +79,7 @@ export function fsStorage(options: FsStorageOptions): Storage {
     while (!result.done) {
       const { op, path: p } = result.value;
       result = steps.next(
-        op === 'pathExists' ? await fse.pathExists(p) : op === 'realpath' ? await fse.realpath(p) : (await fse.stat(p)).isFile(),
+        op === 'pathExists' ? await fse.pathExists(p) : op === 'realpath' ? await fse.realpath.native(p) : (await fse.stat(p)).isFile(),
       );
     }
     return result.value;

@@ -1,7 +1,8 @@
 /** Media behind nginx or a CDN: existence through an HTTP `HEAD` with Node's `fetch`. */
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey, keyProblem } from '../keys.js';
+import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
+import { assertSafeKey, describeFetchFailure, storageFault, withDeadline } from './guards.js';
 import type { Storage } from './types.js';
 
 /** Options of {@link httpStorage}. */
@@ -25,19 +26,7 @@ export interface HttpStorageOptions {
 /** A 405 means the server does not do HEAD: one byte of a GET answers the same question. */
 const RANGE_PROBE = { Range: 'bytes=0-0' };
 
-function fault(message: string, key: string, cause?: unknown): LogoFallbackError {
-  return new LogoFallbackError('STORAGE_FAILED', `http storage: ${message}`, { key, storage: 'http', cause });
-}
-
-function describeFailure(error: unknown, timeout: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeout} ms`;
-  if (error instanceof Error && error.name === 'AbortError') return 'the check was aborted';
-  // undici hides the socket error (ECONNREFUSED, ENOTFOUND, …) in `cause`.
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  return detail === undefined ? message : `${message} (${detail})`;
-}
+const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('http', message, key, cause);
 
 /**
  * Checks files with `HEAD <baseUrl><key>`: 2xx → exists; 404 or 410 → missing; 405 → one `GET`
@@ -76,18 +65,13 @@ export function httpStorage(options: HttpStorageOptions): Storage {
     try {
       return await fetch(baseUrl + encodeKey(key), init);
     } catch (error) {
-      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFailure(error, timeout)}`, key, error);
+      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFetchFailure(error, timeout)}`, key, error);
     }
   }
 
   async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    // Validate before any request is built: the resolver does too, but a driver must not trust its caller.
-    const problem = keyProblem(key);
-    if (problem !== undefined) {
-      throw new LogoFallbackError('INVALID_KEY', `http storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage: 'http' });
-    }
-    const deadline = AbortSignal.timeout(timeout);
-    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    assertSafeKey(key, 'http'); // before any request is built
+    const combined = withDeadline(signal, timeout);
     let response = await request(key, 'HEAD', combined);
     if (response.status === 405) {
       await response.body?.cancel().catch(() => undefined);

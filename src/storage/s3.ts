@@ -1,9 +1,10 @@
 /** S3 and S3-compatible stores (AWS, MinIO, R2, …): a signed `HEAD` through aws4fetch. */
 import { AwsClient } from 'aws4fetch';
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey, keyProblem } from '../keys.js';
+import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption, requireString } from '../options.js';
 import { amzDate, presignGet, signingKey } from './s3-presign.js';
+import { assertSafeKey, describeFetchFailure, storageFault, withDeadline } from './guards.js';
 import type { Storage } from './types.js';
 
 /** Options of {@link s3Storage}. */
@@ -66,14 +67,6 @@ function endpointUrl(value: unknown): URL {
   return url;
 }
 
-function describeFailure(error: unknown, timeout: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeout} ms`;
-  if (error instanceof Error && error.name === 'AbortError') return 'the check was aborted';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof cause?.code === 'string' ? `${message} (${cause.code})` : message;
-}
-
 /**
  * Checks files with a signed `HEAD` (SigV4 through aws4fetch): 2xx → exists; 404 → missing;
  * 403 → a fault (see `S3StorageOptions`: a missing object reads as 403 without `s3:ListBucket`);
@@ -122,22 +115,18 @@ export function s3Storage(options: S3StorageOptions): Storage {
   }
 
   function fault(message: string, key: string, cause?: unknown): LogoFallbackError {
-    return new LogoFallbackError('STORAGE_FAILED', `s3 storage (bucket ${bucket}): ${message}`, { key, storage: 's3', cause });
+    return storageFault('s3', `(bucket ${bucket}) ${message}`, key, cause);
   }
 
   async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    const problem = keyProblem(key);
-    if (problem !== undefined) {
-      throw new LogoFallbackError('INVALID_KEY', `s3 storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage: 's3' });
-    }
-    const deadline = AbortSignal.timeout(timeout);
-    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    assertSafeKey(key, 's3'); // before any request is signed
+    const combined = withDeadline(signal, timeout);
     let response: Response;
     try {
       const request = await client.sign(objectBase + encodeKey(key), { method: 'HEAD' });
       response = await fetch(request, { signal: combined, redirect: 'manual' });
     } catch (error) {
-      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFailure(error, timeout)}`, key, error);
+      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFetchFailure(error, timeout)}`, key, error);
     }
     await response.body?.cancel().catch(() => undefined);
     const { status } = response;

@@ -3,8 +3,9 @@
  * optional peer dependency: nothing is imported from it, the storage is only called.
  */
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey, keyProblem } from '../keys.js';
+import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
+import { assertSafeKey, storageFault } from './guards.js';
 import type { Storage } from './types.js';
 
 /** The part of an unstorage `Storage` (from `createStorage()`) this driver uses. */
@@ -71,15 +72,10 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
   const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
   const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
 
-  function fault(message: string, key: string, cause?: unknown): LogoFallbackError {
-    return new LogoFallbackError('STORAGE_FAILED', `unstorage storage: ${message}`, { key, storage: 'unstorage', cause });
-  }
+  const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('unstorage', message, key, cause);
 
   async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    const problem = keyProblem(key);
-    if (problem !== undefined) {
-      throw new LogoFallbackError('INVALID_KEY', `unstorage storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage: 'unstorage' });
-    }
+    assertSafeKey(key, 'unstorage');
     signal?.throwIfAborted();
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
