@@ -63,7 +63,7 @@ export const KEYWORDS: ReadonlySet<string> = new Set(['name', 'fallback', 'size'
 
 /** `value` when it is an integer pixel size, else nothing. */
 function sizeOf(value: unknown): { size: number } | undefined {
-  return typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
+  return value !== undefined && typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
 }
 
 /** A printed value now, or a promise of one. */

@@ -59,8 +59,13 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
   env.addFilter(names.name, (record: unknown, ...rest: unknown[]) => filters.name(record, readArgs(rest, 'fallback')));
 
   if (options.async !== true) {
-    env.addFilter(names.logo, (record: unknown, ...rest: unknown[]) => filters.logo(record, readArgs(rest, 'size'), false));
-    env.addFilter(names.file, (file: unknown, ...rest: unknown[]) => filters.file(file, readArgs(rest, 'name'), false));
+    // `arguments` instead of a rest parameter: the usual call has no argument, and then no array is built.
+    env.addFilter(names.logo, function (record: unknown) {
+      return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs([...arguments].slice(1), 'size'), false);
+    });
+    env.addFilter(names.file, function (file: unknown) {
+      return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs([...arguments].slice(1), 'name'), false);
+    });
     return env;
   }
 

@@ -10,8 +10,8 @@ export interface Variant {
   run: () => unknown;
 }
 
-/** Median milliseconds per call of each variant, in input order. */
-export function measure(variants: readonly Variant[], { rounds = 200, warmup = 20 } = {}): Map<string, number> {
+/** Milliseconds per call of each variant, one sample per round, rounds in the same order for all. */
+export function sample(variants: readonly Variant[], { rounds = 200, warmup = 20 } = {}): Map<string, number[]> {
   const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   let sink = 0;
   for (let round = 0; round < warmup + rounds; round++) {
@@ -24,7 +24,20 @@ export function measure(variants: readonly Variant[], { rounds = 200, warmup = 2
     }
   }
   if (sink < 0) console.log(sink);
-  return new Map([...samples].map(([name, times]) => [name, median(times)]));
+  return samples;
+}
+
+/** Median milliseconds per call of each variant, in input order. */
+export function measure(variants: readonly Variant[], options: { rounds?: number; warmup?: number } = {}): Map<string, number> {
+  return new Map([...sample(variants, options)].map(([name, times]) => [name, median(times)]));
+}
+
+/**
+ * The median of the per-round ratios `a[i] / b[i]`: each round's pair ran back to back, so a
+ * slow moment (GC, another process) affects both sides of a ratio rather than one side's median.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((value, i) => value / (b[i] as number)));
 }
 
 /** The median of a list of numbers. */

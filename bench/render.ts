@@ -13,7 +13,7 @@ import { registerHandlebars } from '../adapters/handlebars.js';
 import { registerLiquid } from '../adapters/liquid.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
 import { createLogoResolver, fsStorage } from '../src/index.js';
-import { measure, printTable } from './measure.js';
+import { median, pairedRatio, printTable, sample } from './measure.js';
 
 const COUNT = 1000;
 const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-bench-'));
@@ -76,12 +76,13 @@ for (const [engine, renderers] of Object.entries(engines)) {
   if (pages.size !== 1) throw new Error(`bench: the four ${engine} templates disagree`);
 }
 
-console.log(`## Render: ${COUNT} companies (half with logos), ratio to a trivial filter (lower is faster)\n`);
+console.log(`## Render: ${COUNT} companies (half with logos), ratio to a trivial filter (lower is faster; median of per-round ratios)\n`);
 const rowsOut: string[][] = [];
 for (const [engine, renderers] of Object.entries(engines)) {
-  const times = measure(ways.map((way) => ({ name: way, run: renderers[way] })), { rounds: 150, warmup: 20 });
-  const floor = times.get('trivial') as number;
-  rowsOut.push([engine, `${floor.toFixed(2)} ms`, ...ways.map((way) => `${((times.get(way) as number) / floor).toFixed(2)}×`)]);
+  const samples = sample(ways.map((way) => ({ name: way, run: renderers[way] })), { rounds: 300, warmup: 30 });
+  const trivial = samples.get('trivial') as number[];
+  const ratio = (way: Way) => pairedRatio(samples.get(way) as number[], trivial);
+  rowsOut.push([engine, `${median(trivial).toFixed(2)} ms`, ...ways.map((way) => `${ratio(way).toFixed(2)}×`)]);
 }
 printTable(['engine', 'trivial filter (abs.)', 'plain template', 'trivial filter', 'logo-fallback, warm cache', 'naive existsSync filter'], rowsOut);
 rmSync(base, { recursive: true, force: true });

@@ -21,10 +21,11 @@ function isPresent(value: unknown): boolean {
  * class instances included) or `Map` entries. A field whose getter throws counts as absent.
  */
 export function readField(record: object, fields: readonly string[], onFailure?: FieldReadFailure): unknown {
+  const isMap = record instanceof Map;
   for (const field of fields) {
     let value: unknown;
     try {
-      value = record instanceof Map ? record.get(field) : (record as Record<string, unknown>)[field];
+      value = isMap ? (record as Map<string, unknown>).get(field) : (record as Record<string, unknown>)[field];
     } catch (error) {
       onFailure?.(field, error);
       continue;
