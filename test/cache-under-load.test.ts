@@ -25,7 +25,7 @@ interface Media extends TestServer {
 
 async function mediaServer(): Promise<Media> {
   const state = { files: new Set<string>(), delay: 0, status: undefined as number | undefined, aborted: [] as string[] };
-  const server = await startServer((request, response, path) => {
+  const server = await startServer((_request, response, path) => {
     const key = path.replace(/^\/media\//, '');
     let answered = false;
     response.on('close', () => {

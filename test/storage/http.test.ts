@@ -2,27 +2,25 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LogoFallbackError, httpStorage } from '../../src/index.js';
 import { CONTRACT_FILES, storageContract } from './contract.js';
-import { fileServer, hangingServer, refusedOrigin, startServer, statusServer, type TestServer } from './servers.js';
+import { faultOrigins, fileServer, startServer, statusServer, type TestServer } from './servers.js';
 
 storageContract(
   'http',
   async () => {
     const files = await fileServer(CONTRACT_FILES);
-    const broken = await statusServer(500);
-    const hanging = await hangingServer();
-    const refused = await refusedOrigin();
+    const faults = await faultOrigins();
     return {
       storage: httpStorage({ baseUrl: `${files.origin}/media/` }),
       requests: () => files.requests,
       sawKey: (key) => files.requests.includes(`HEAD /media/${key}`),
       fetchable: true,
       faults: {
-        broken: () => httpStorage({ baseUrl: `${broken.origin}/media/` }),
-        hang: () => httpStorage({ baseUrl: `${hanging.origin}/media/`, timeout: 100 }),
-        refused: () => httpStorage({ baseUrl: `${refused}/media/` }),
+        broken: () => httpStorage({ baseUrl: `${faults.broken}/media/` }),
+        hang: () => httpStorage({ baseUrl: `${faults.hanging}/media/`, timeout: 100 }),
+        refused: () => httpStorage({ baseUrl: `${faults.refused}/media/` }),
       },
       async close() {
-        await Promise.all([files.close(), broken.close(), hanging.close()]);
+        await Promise.all([files.close(), faults.close()]);
       },
     };
   },

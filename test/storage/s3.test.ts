@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { LogoFallbackError, encodeKey, s3Storage, type S3StorageOptions } from '../../src/index.js';
 import { presignGet } from '../../src/storage/s3-presign.js';
 import { CONTRACT_FILES, storageContract } from './contract.js';
-import { S3RVER_CREDENTIALS, hangingServer, refusedOrigin, startS3, statusServer, type TestS3 } from './servers.js';
+import { S3RVER_CREDENTIALS, faultOrigins, startS3, statusServer, type TestS3 } from './servers.js';
 
 const base = (endpoint: string, extra: Partial<S3StorageOptions> = {}): S3StorageOptions => ({
   endpoint,
@@ -18,9 +18,7 @@ storageContract(
   's3',
   async () => {
     const s3 = await startS3(CONTRACT_FILES);
-    const broken = await statusServer(500);
-    const hanging = await hangingServer();
-    const refused = await refusedOrigin();
+    const faults = await faultOrigins();
     return {
       storage: s3Storage(base(s3.origin)),
       requests: () => s3.requests,
@@ -28,14 +26,14 @@ storageContract(
       // Presigned GET URLs, served by s3rver itself.
       fetchable: true,
       faults: {
-        broken: () => s3Storage(base(broken.origin)),
-        hang: () => s3Storage(base(hanging.origin, { timeout: 100 })),
-        refused: () => s3Storage(base(refused)),
+        broken: () => s3Storage(base(faults.broken)),
+        hang: () => s3Storage(base(faults.hanging, { timeout: 100 })),
+        refused: () => s3Storage(base(faults.refused)),
         // s3rver does not verify signatures, only that the access key exists.
         credentials: () => s3Storage(base(s3.origin, { accessKeyId: 'NOBODY', secretAccessKey: 'wrong' })),
       },
       async close() {
-        await Promise.all([s3.close(), broken.close(), hanging.close()]);
+        await Promise.all([s3.close(), faults.close()]);
       },
     };
   },

@@ -96,6 +96,19 @@ export async function refusedOrigin(): Promise<string> {
 }
 
 /** s3rver's built-in credentials. */
+/** The three faulty origins every network driver is tried against: a 500, a hang, a refused port. */
+export async function faultOrigins(): Promise<{ broken: string; hanging: string; refused: string; close: () => Promise<void> }> {
+  const [broken, hanging, refused] = await Promise.all([statusServer(500), hangingServer(), refusedOrigin()]);
+  return {
+    broken: broken.origin,
+    hanging: hanging.origin,
+    refused,
+    close: async () => {
+      await Promise.all([broken.close(), hanging.close()]);
+    },
+  };
+}
+
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** A running s3rver with one bucket holding `files`. */
