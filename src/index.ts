@@ -13,7 +13,7 @@ export { s3Storage } from './storage/s3.js';
 export type { S3StorageOptions } from './storage/s3.js';
 export { unstorageStorage, unstorageKey } from './storage/unstorage.js';
 export type { UnstorageStorageOptions, UnstorageLike } from './storage/unstorage.js';
-export type { Storage } from './storage/types.js';
+export type { Storage, StorageEntry } from './storage/types.js';
 export { uiAvatars } from './avatars/ui-avatars.js';
 export type { UiAvatarsOptions } from './avatars/ui-avatars.js';
 export { initialsAvatar, svgDataUrl } from './avatars/svg.js';
