@@ -18,7 +18,18 @@ symlinkSync(outside, path.join(root, 'linked-dir'));
 symlinkSync(path.join(root, 'base', 'real.png'), path.join(root, 'base', 'inside-link.png'));
 symlinkSync(path.join(base, 'nowhere.png'), path.join(root, 'base', 'dangling.png'));
 
+// A loop inside the root: base/loop → base (a walk must not follow it forever).
+symlinkSync(path.join(root, 'base'), path.join(root, 'base', 'loop'));
+// A directory link that stays inside the root.
+symlinkSync(path.join(root, 'base'), path.join(root, 'alias'));
+
 const storage = fsStorage({ root });
+
+async function listed(prefix = ''): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const entry of storage.list?.(prefix) ?? []) keys.push(entry.key);
+  return keys.sort();
+}
 
 test('a symlink resolving outside the root is refused, sync and async', async () => {
   for (const key of ['base/escape.png', 'linked-dir/secret.png']) {
@@ -46,6 +57,20 @@ test('through the resolver, the escaping symlink ends in the avatar and a report
   assert.not.match(logos.fileUrl('base/escape.png', 'Acme'), /escape\.png/);
   assert.is(logos.fileUrl('base/real.png', 'Acme'), '/media/base/real.png');
   assert.is(errors[0]?.code, 'INVALID_KEY');
+});
+
+test('list() stays inside the root: links out, dangling links and link cycles are not followed', async () => {
+  const keys = await listed();
+  assert.not.ok(keys.some((key) => key.includes('secret') || key.startsWith('linked-dir/')), keys.join(', '));
+  assert.not.ok(keys.includes('base/dangling.png'));
+  assert.not.ok(keys.includes('base/escape.png'));
+  // Followed inside the root, once per path that exists() accepts; the cycle is cut where it closes.
+  for (const key of ['base/real.png', 'base/inside-link.png', 'alias/real.png', 'alias/inside-link.png']) {
+    assert.ok(keys.includes(key), key);
+    assert.is(await storage.exists(key), true, key);
+  }
+  assert.not.ok(keys.some((key) => key.includes('loop/')), keys.join(', '));
+  assert.equal(await listed('linked-dir/'), []);
 });
 
 test.after(() => rmSync(base, { recursive: true, force: true }));

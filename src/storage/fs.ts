@@ -1,15 +1,20 @@
-/** Local disk (or a Docker volume): existence through fs-extra, with root containment. */
+/**
+ * Local disk (or a Docker volume): one `stat` of the key's directory and one `lstat` of the file
+ * per check, with root containment that survives symlinks swapped after they were checked.
+ */
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
-import fse from 'fs-extra';
+import { LRUCache } from 'lru-cache';
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, requireString } from '../options.js';
-import { assertSafeKey } from './guards.js';
-import type { Storage } from './types.js';
+import { listFs } from './fs-list.js';
+import { assertSafeKey, errorCode, isWithin, storageFault } from './guards.js';
+import type { Storage, StorageEntry } from './types.js';
 
 /** Options of {@link fsStorage}. */
 export interface FsStorageOptions {
-  /** The directory that holds the media (Django's `MEDIA_ROOT`). Relative paths resolve from `process.cwd()`. */
+  /** The directory that holds the media (Django's `MEDIA_ROOT`). Relative paths resolve from `process.cwd()`. `/` works too. */
   root: string;
   /**
    * The public URL the directory is served under (Django's `MEDIA_URL`).
@@ -19,14 +24,93 @@ export interface FsStorageOptions {
 }
 
 /**
- * One step of an existence check, run either synchronously or asynchronously, so that `exists` and
- * `existsSync` share one implementation of the containment rules.
+ * One file-system call of a check, run synchronously or asynchronously by the caller, so that
+ * `exists`, `existsSync` and `stat` share one implementation of the rules. `stat`, `lstat` and
+ * `realpath` give `undefined` for "not found" (`ENOENT`, `ENOTDIR`); every other error is thrown
+ * back into the check.
  */
-type Step = { op: 'pathExists' | 'realpath' | 'isFile'; path: string };
+type Op = { readonly op: 'stat' | 'lstat' | 'realpath' | 'access'; readonly path: string };
+type Check<T> = Generator<Op, T, unknown>;
+
+const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR']);
+
+function notFoundAsUndefined(error: unknown): undefined {
+  if (NOT_FOUND.has(errorCode(error) ?? '')) return undefined;
+  throw error;
+}
+
+function runOpSync({ op, path: p }: Op): unknown {
+  try {
+    if (op === 'stat') return fs.statSync(p, { throwIfNoEntry: false });
+    if (op === 'lstat') return fs.lstatSync(p, { throwIfNoEntry: false });
+    if (op === 'realpath') return fs.realpathSync.native(p);
+    return fs.accessSync(p, fs.constants.R_OK);
+  } catch (error) {
+    return notFoundAsUndefined(error);
+  }
+}
+
+function runOpAsync({ op, path: p }: Op): Promise<unknown> {
+  const pending = op === 'stat' ? fs.promises.stat(p) : op === 'lstat' ? fs.promises.lstat(p) : op === 'realpath' ? fs.promises.realpath(p) : fs.promises.access(p, fs.constants.R_OK);
+  return pending.catch(notFoundAsUndefined);
+}
+
+/** Runs a check, feeding each call's result (or error) back into it. */
+export function runSync<T>(steps: Check<T>): T {
+  let result = steps.next();
+  while (!result.done) {
+    let value: unknown;
+    try {
+      value = runOpSync(result.value);
+    } catch (error) {
+      result = steps.throw(error);
+      continue;
+    }
+    result = steps.next(value);
+  }
+  return result.value;
+}
+
+/** The asynchronous twin of {@link runSync}: the same check, each call on libuv's thread pool. */
+export async function runAsync<T>(steps: Check<T>): Promise<T> {
+  let result = steps.next();
+  while (!result.done) {
+    let value: unknown;
+    try {
+      value = await runOpAsync(result.value);
+    } catch (error) {
+      result = steps.throw(error);
+      continue;
+    }
+    result = steps.next(value);
+  }
+  return result.value;
+}
+
+/** How many verified directories each storage remembers. Past it, a directory is verified again. */
+const VERIFIED_DIRECTORIES = 10_000;
+
+/** A directory's identity when it was verified: a swap or a move gives another inode or ctime. */
+interface Identity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly ctime: number;
+}
 
 /**
- * Stores files on the local disk under `root`. A key is checked only when it is inside the root;
- * a symlink is followed only when its target is inside the root too; directories do not count.
+ * Stores files on the local disk under `root`. A key is present when it names a non-empty regular
+ * file this process may read; a directory, an empty file, a socket or a dangling symlink is missing.
+ * Any other failure is a `STORAGE_FAILED` fault: a permission error (`EACCES`, also a file with
+ * mode 000), a symlink loop (`ELOOP`), an over-long name (`ENAMETOOLONG`). A missing root is a
+ * `ROOT_MISSING` fault, never "every file is missing".
+ *
+ * Containment: a key is looked up only below `root`, and a symlink — of the file or of any directory
+ * on its way — is followed only when it resolves inside the root's real path; otherwise the key is
+ * refused with `INVALID_KEY`. A check costs one `stat` of the key's directory and one `lstat` of the
+ * file: a directory is resolved (`realpath`) once and remembered by its device, inode and ctime, so
+ * a directory swapped for a symlink, or moved out and linked back, is resolved again before use.
+ *
+ * `list(prefix)` walks the directories (`opendir`, no per-file `stat` unless `{ stat: true }`).
  *
  * @example
  * ```ts
@@ -34,63 +118,88 @@ type Step = { op: 'pathExists' | 'realpath' | 'isFile'; path: string };
  * await storage.exists('base/company/icon/acme.png'); // true
  * storage.url('base/company/icon/acme.png');           // '/media/base/company/icon/acme.png'
  * ```
+ * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
  */
 export function fsStorage(options: FsStorageOptions): Storage {
   const owner = 'fsStorage()';
   const root = path.resolve(requireString(options?.root, 'root', owner));
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? '/media/', 'baseUrl', owner);
-  let realRoot: string | undefined;
+  const verified = new LRUCache<string, Identity>({ max: VERIFIED_DIRECTORIES });
+  const uid = process.getuid?.();
+  const groups = new Set([process.getgid?.(), ...(process.getgroups?.() ?? [])]);
 
   function refuse(key: string, why: string): never {
     throw new LogoFallbackError('INVALID_KEY', `fs storage: refused key ${JSON.stringify(key)}: ${why}`, { key, storage: 'fs' });
   }
 
-  function* check(key: string): Generator<Step, boolean, unknown> {
+  function* attempt(key: string, op: Op): Check<unknown> {
+    try {
+      return yield op;
+    } catch (error) {
+      throw storageFault('fs', `checking ${JSON.stringify(key)} failed: ${error instanceof Error ? error.message : String(error)}`, key, error);
+    }
+  }
+
+  function* realRoot(key: string): Check<string> {
+    const real = (yield* attempt(key, { op: 'realpath', path: root })) as string | undefined;
+    if (real === undefined) {
+      throw new LogoFallbackError('ROOT_MISSING', `fs storage: the root directory ${root} does not exist, so every file is missing`, { storage: 'fs', key });
+    }
+    return real;
+  }
+
+  /** Refuses a key whose directory resolves outside the root; resolves each directory once per identity. */
+  function* verifyDirectory(key: string, dir: string, stats: Stats): Check<boolean> {
+    const known = verified.get(dir);
+    if (known !== undefined && known.dev === stats.dev && known.ino === stats.ino && known.ctime === stats.ctimeMs) return true;
+    const rootReal = yield* realRoot(key);
+    const real = (yield* attempt(key, { op: 'realpath', path: dir })) as string | undefined;
+    if (real === undefined) return false; // removed between the two calls
+    if (!isWithin(rootReal, real)) refuse(key, 'it is in a directory that is a symlink resolving outside the root');
+    verified.set(dir, { dev: stats.dev, ino: stats.ino, ctime: stats.ctimeMs });
+    return true;
+  }
+
+  /** Whether the mode bits let this process read the file; `false` asks the kernel (ACLs may still allow it). */
+  function mayRead(stats: Stats): boolean {
+    if (uid === undefined || uid === 0) return true;
+    if (stats.uid === uid) return (stats.mode & 0o400) !== 0;
+    if (groups.has(stats.gid)) return (stats.mode & 0o040) !== 0;
+    return (stats.mode & 0o004) !== 0;
+  }
+
+  function* check(key: string): Check<StorageEntry | undefined> {
     assertSafeKey(key, 'fs');
     const full = path.join(root, key);
-    if (!full.startsWith(root + path.sep)) refuse(key, 'it points outside the root');
-    if (!(yield { op: 'pathExists', path: full })) {
-      if (!(yield { op: 'pathExists', path: root })) {
-        throw new LogoFallbackError('ROOT_MISSING', `fs storage: the root directory ${root} does not exist, so every file is missing`, {
-          storage: 'fs',
-        });
-      }
-      return false;
+    if (full === root || !isWithin(root, full)) refuse(key, 'it points outside the root');
+    const dir = path.dirname(full);
+    const dirStats = (yield* attempt(key, { op: 'stat', path: dir })) as Stats | undefined;
+    if (dirStats === undefined) {
+      yield* realRoot(key); // a missing root is a fault, not a missing file
+      return undefined;
     }
-    realRoot ??= (yield { op: 'realpath', path: root }) as string;
-    const real = (yield { op: 'realpath', path: full }) as string;
-    if (!real.startsWith(realRoot + path.sep)) refuse(key, 'it is a symlink that resolves outside the root');
-    return (yield { op: 'isFile', path: real }) as boolean;
-  }
-
-  function runSync(key: string): boolean {
-    const steps = check(key);
-    let result = steps.next();
-    while (!result.done) {
-      const { op, path: p } = result.value;
-      result = steps.next(op === 'pathExists' ? fse.pathExistsSync(p) : op === 'realpath' ? fse.realpathSync.native(p) : fse.statSync(p).isFile());
+    if (!dirStats.isDirectory()) return undefined;
+    if (dir !== root && !(yield* verifyDirectory(key, dir, dirStats))) return undefined;
+    let stats = (yield* attempt(key, { op: 'lstat', path: full })) as Stats | undefined;
+    if (stats?.isSymbolicLink() === true) {
+      const real = (yield* attempt(key, { op: 'realpath', path: full })) as string | undefined;
+      if (real === undefined) return undefined; // dangling
+      if (!isWithin(yield* realRoot(key), real)) refuse(key, 'it is a symlink that resolves outside the root');
+      stats = (yield* attempt(key, { op: 'stat', path: real })) as Stats | undefined;
     }
-    return result.value;
-  }
-
-  async function runAsync(key: string): Promise<boolean> {
-    const steps = check(key);
-    let result = steps.next();
-    while (!result.done) {
-      const { op, path: p } = result.value;
-      result = steps.next(
-        op === 'pathExists' ? await fse.pathExists(p) : op === 'realpath' ? await fse.realpath.native(p) : (await fse.stat(p)).isFile(),
-      );
-    }
-    return result.value;
+    if (stats === undefined || !stats.isFile() || stats.size === 0) return undefined;
+    if (!mayRead(stats)) yield* attempt(key, { op: 'access', path: full });
+    return { key, size: stats.size, modified: stats.mtimeMs };
   }
 
   return {
     name: 'fs',
     baseUrl,
     root,
-    exists: (key) => runAsync(key),
-    existsSync: (key) => runSync(key),
+    exists: async (key) => (await runAsync(check(key))) !== undefined,
+    existsSync: (key) => runSync(check(key)) !== undefined,
+    stat: (key) => runAsync(check(key)),
+    list: (prefix, signal, listOptions) => listFs({ root, prefix, signal, stat: listOptions?.stat === true }),
     url: (key) => baseUrl + encodeKey(key),
   };
 }

@@ -1,4 +1,5 @@
 /** What every storage driver does the same way: refuse unsafe keys, bound a check in time, name faults. */
+import path from 'node:path';
 import { LogoFallbackError } from '../errors.js';
 import { keyProblem } from '../keys.js';
 
@@ -7,15 +8,52 @@ import { keyProblem } from '../keys.js';
  * but a driver can be called on its own and must not trust its caller.
  */
 export function assertSafeKey(key: string, storage: string): void {
-  const problem = keyProblem(key);
+  const problem = typeof key === 'string' ? keyProblem(key) : 'is not a string';
   if (problem !== undefined) {
     throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage });
+  }
+}
+
+/**
+ * Throws `INVALID_KEY` for a listing prefix that no safe key could start with: `''` lists
+ * everything; otherwise the prefix followed by one more character must be a safe key, so
+ * `'base/company/icon/'` and `'base/co'` pass and `'../'`, `'/etc'` or `'a//'` do not.
+ */
+export function assertSafePrefix(prefix: string, storage: string): void {
+  const problem = typeof prefix !== 'string' ? 'is not a string' : prefix === '' ? undefined : keyProblem(`${prefix}x`);
+  if (problem !== undefined) {
+    throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused listing prefix ${JSON.stringify(prefix)}: no safe key could start with it`, { key: String(prefix), storage });
   }
 }
 
 /** A `STORAGE_FAILED` error whose message names the driver. */
 export function storageFault(storage: string, message: string, key: string, cause?: unknown): LogoFallbackError {
   return new LogoFallbackError('STORAGE_FAILED', `${storage} storage: ${message}`, { key, storage, cause });
+}
+
+/** The `code` of a Node system error (`ENOENT`, `EACCES`, …), if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Whether `child` is `parent` itself or below it, comparing resolved absolute paths as strings.
+ * A root of `/` contains every absolute path (a `parent + '/'` test would contain none).
+ */
+export function isWithin(parent: string, child: string): boolean {
+  if (child === parent) return true;
+  const prefix = parent.endsWith(path.sep) ? parent : parent + path.sep;
+  return child.startsWith(prefix);
+}
+
+/** An `ETag` without its quotes (`"9b2cf5…"` → `9b2cf5…`); a weak one keeps its `W/` marker. */
+export function unquoteEtag(etag: string | null | undefined): string | undefined {
+  if (etag === null || etag === undefined || etag === '') return undefined;
+  const weak = etag.startsWith('W/');
+  const value = weak ? etag.slice(2) : etag;
+  const bare = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  return weak ? `W/${bare}` : bare;
 }
 
 /** The caller's signal (if any) combined with the driver's own deadline. */

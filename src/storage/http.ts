@@ -2,8 +2,8 @@
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
-import { assertSafeKey, describeFetchFailure, storageFault, withDeadline } from './guards.js';
-import type { Storage } from './types.js';
+import { assertSafeKey, describeFetchFailure, storageFault, unquoteEtag, withDeadline } from './guards.js';
+import type { Storage, StorageEntry } from './types.js';
 
 /** Options of {@link httpStorage}. */
 export interface HttpStorageOptions {
@@ -25,6 +25,32 @@ export interface HttpStorageOptions {
 
 /** A 405 means the server does not do HEAD: one byte of a GET answers the same question. */
 const RANGE_PROBE = { Range: 'bytes=0-0' };
+
+/**
+ * The object's full size in bytes: `Content-Range: bytes 0-0/SIZE` for a range answer, else
+ * `Content-Length`; `undefined` when the server does not say.
+ */
+function objectSize(response: Response): number | undefined {
+  const range = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '');
+  const text = response.status === 206 ? range?.[1] : response.headers.get('content-length');
+  const size = text === undefined || text === null || text.trim() === '' ? Number.NaN : Number(text);
+  return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
+}
+
+/**
+ * A redirect to the same URL with a slash added is how nginx, Apache and most static servers
+ * answer for a directory: the key names a directory, not a file, so it is missing.
+ */
+function isDirectoryRedirect(response: Response, url: string): boolean {
+  if (response.status !== 301 && response.status !== 302 && response.status !== 307 && response.status !== 308) return false;
+  const location = response.headers.get('location');
+  if (location === null) return false;
+  try {
+    return new URL(location, url).href === new URL(`${url}/`).href;
+  } catch {
+    return false;
+  }
+}
 
 const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('http', message, key, cause);
 
@@ -69,7 +95,7 @@ export function httpStorage(options: HttpStorageOptions): Storage {
     }
   }
 
-  async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
+  async function stat(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined> {
     assertSafeKey(key, 'http'); // before any request is built
     const combined = withDeadline(signal, timeout);
     let response = await request(key, 'HEAD', combined);
@@ -79,20 +105,28 @@ export function httpStorage(options: HttpStorageOptions): Storage {
     }
     // Free the connection: a HEAD has no body, a range GET at most one byte.
     await response.body?.cancel().catch(() => undefined);
-    const { status } = response;
-    if (status >= 200 && status < 300) return true;
-    if (status === 404 || status === 410) return false;
-    const why =
-      status >= 300 && status < 400
-        ? `a ${status} redirect${response.headers.has('location') ? ` to ${JSON.stringify(response.headers.get('location'))}` : ''}, which is not followed`
-        : `status ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    throw fault(`checking ${JSON.stringify(key)} got ${why}`, key);
+    const { status, headers } = response;
+    if (status === 404 || status === 410 || isDirectoryRedirect(response, baseUrl + encodeKey(key))) return undefined;
+    if (status < 200 || status >= 300) {
+      const why =
+        status >= 300 && status < 400
+          ? `a ${status} redirect${headers.has('location') ? ` to ${JSON.stringify(headers.get('location'))}` : ''}, which is not followed`
+          : `status ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+      throw fault(`checking ${JSON.stringify(key)} got ${why}`, key);
+    }
+    const size = objectSize(response);
+    // An empty file draws a broken image: missing, as on every other storage.
+    if (size === 0) return undefined;
+    const modified = Date.parse(headers.get('last-modified') ?? '');
+    const etag = unquoteEtag(headers.get('etag'));
+    return { key, ...(size === undefined ? {} : { size }), ...(Number.isFinite(modified) ? { modified } : {}), ...(etag === undefined ? {} : { etag }) };
   }
 
   return {
     name: 'http',
     baseUrl,
-    exists,
+    exists: async (key, signal) => (await stat(key, signal)) !== undefined,
+    stat,
     url: (key) => baseUrl + encodeKey(key),
   };
 }

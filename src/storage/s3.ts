@@ -1,11 +1,12 @@
 /** S3 and S3-compatible stores (AWS, MinIO, R2, …): a signed `HEAD` through aws4fetch. */
 import { AwsClient } from 'aws4fetch';
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption, requireString } from '../options.js';
+import { encodeKey, encodeSegment, keyProblem } from '../keys.js';
 import { amzDate, presignGet, signingKey } from './s3-presign.js';
-import { assertSafeKey, describeFetchFailure, storageFault, withDeadline } from './guards.js';
-import type { Storage } from './types.js';
+import { parseListPage } from './s3-list.js';
+import { assertSafeKey, assertSafePrefix, describeFetchFailure, storageFault, unquoteEtag, withDeadline } from './guards.js';
+import type { Storage, StorageEntry } from './types.js';
 
 /** Options of {@link s3Storage}. */
 export interface S3StorageOptions {
@@ -51,6 +52,16 @@ const FORBIDDEN_HINT =
 
 function invalid(message: string): LogoFallbackError {
   return new LogoFallbackError('INVALID_OPTION', `s3Storage(): ${message}`);
+}
+
+/** A {@link StorageEntry} with only the fields that are known. */
+function entry(key: string, size: number | undefined, modified: number | undefined, etag: string | undefined): StorageEntry {
+  return {
+    key,
+    ...(size === undefined ? {} : { size }),
+    ...(modified === undefined || !Number.isFinite(modified) ? {} : { modified }),
+    ...(etag === undefined ? {} : { etag }),
+  };
 }
 
 function endpointUrl(value: unknown): URL {
@@ -100,8 +111,8 @@ export function s3Storage(options: S3StorageOptions): Storage {
   const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
 
   // The bucket goes where S3 expects it; only the key (encoded per segment) is appended after this.
-  const objectBase =
-    options.forcePathStyle === true ? `${endpoint.origin}/${bucket}/` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
+  const bucketUrl = options.forcePathStyle === true ? `${endpoint.origin}/${bucket}` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
+  const objectBase = bucketUrl.endsWith('/') ? bucketUrl : `${bucketUrl}/`;
   // aws4fetch retries 5xx ten times by default: a render cannot wait for that.
   const client = new AwsClient({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }), service: 's3', region, retries: 0 });
 
@@ -118,29 +129,77 @@ export function s3Storage(options: S3StorageOptions): Storage {
     return storageFault('s3', `(bucket ${bucket}) ${message}`, key, cause);
   }
 
-  async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    assertSafeKey(key, 's3'); // before any request is signed
-    const combined = withDeadline(signal, timeout);
-    let response: Response;
+  /** Sends one signed request; a network failure or timeout is a fault. */
+  async function send(url: string, method: 'HEAD' | 'GET', key: string, signal: AbortSignal | undefined): Promise<Response> {
     try {
-      const request = await client.sign(objectBase + encodeKey(key), { method: 'HEAD' });
-      response = await fetch(request, { signal: combined, redirect: 'manual' });
+      const request = await client.sign(url, { method });
+      return await fetch(request, { signal: withDeadline(signal, timeout), redirect: 'manual' });
     } catch (error) {
-      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFetchFailure(error, timeout)}`, key, error);
+      throw fault(`${method === 'HEAD' ? `checking ${JSON.stringify(key)}` : 'listing'} failed: ${describeFetchFailure(error, timeout)}`, key, error);
     }
-    await response.body?.cancel().catch(() => undefined);
-    const { status } = response;
-    if (status >= 200 && status < 300) return true;
-    if (status === 404) return false;
-    if (status === 403) throw fault(`checking ${JSON.stringify(key)} got 403 Forbidden. ${FORBIDDEN_HINT}`, key);
+  }
+
+  function statusFault(what: string, key: string, status: number, detail = ''): LogoFallbackError {
+    if (status === 403) return fault(`${what} got 403 Forbidden${detail}. ${FORBIDDEN_HINT}`, key);
     const hint = status === 301 || status === 307 ? ' (the bucket is probably in another region, or needs forcePathStyle)' : '';
-    throw fault(`checking ${JSON.stringify(key)} got status ${status}${hint}`, key);
+    return fault(`${what} got status ${status}${detail}${hint}`, key);
+  }
+
+  async function stat(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined> {
+    assertSafeKey(key, 's3'); // before any request is signed
+    const response = await send(objectBase + encodeKey(key), 'HEAD', key, signal);
+    await response.body?.cancel().catch(() => undefined);
+    const { status, headers } = response;
+    if (status === 404) return undefined;
+    if (status < 200 || status >= 300) throw statusFault(`checking ${JSON.stringify(key)}`, key, status);
+    const size = Number(headers.get('content-length') ?? Number.NaN);
+    // A 0-byte object (an interrupted upload, a "folder" marker) draws a broken image: missing.
+    if (size === 0) return undefined;
+    return entry(key, Number.isFinite(size) ? size : undefined, Date.parse(headers.get('last-modified') ?? ''), unquoteEtag(headers.get('etag')));
+  }
+
+  /** ListObjectsV2, 1,000 keys a request, following continuation tokens. */
+  async function* list(prefix: string, signal?: AbortSignal): AsyncGenerator<StorageEntry> {
+    assertSafePrefix(prefix, 's3');
+    let token: string | undefined;
+    do {
+      // RFC 3986 encoding, so that the URL sent is exactly the one aws4fetch signs.
+      const query = [['list-type', '2'], ['max-keys', '1000'], ['prefix', prefix], ...(token === undefined ? [] : [['continuation-token', token]])]
+        .map(([name, value]) => `${name}=${encodeSegment(value ?? '')}`)
+        .join('&');
+      const response = await send(`${bucketUrl}?${query}`, 'GET', prefix, signal);
+      let body: string;
+      try {
+        body = await response.text();
+      } catch (error) {
+        throw fault(`listing failed: ${describeFetchFailure(error, timeout)}`, prefix, error);
+      }
+      if (response.status !== 200) {
+        const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+        throw statusFault(`listing ${JSON.stringify(prefix)}`, prefix, response.status, code === undefined ? '' : ` (${code})`);
+      }
+      let page;
+      try {
+        page = parseListPage(body);
+      } catch (error) {
+        throw fault(`listing ${JSON.stringify(prefix)} failed: ${(error as Error).message}`, prefix, error);
+      }
+      for (const object of page.objects) {
+        // "Folder" markers (`a/b/`) and keys the key rules refuse are not files a page can show.
+        if (keyProblem(object.key) !== undefined || !object.key.startsWith(prefix)) continue;
+        yield entry(object.key, object.size, object.modified, object.etag);
+      }
+      if (page.truncated && page.next === token) throw fault(`listing ${JSON.stringify(prefix)} failed: S3 returned the same continuation token twice`, prefix);
+      token = page.next;
+    } while (token !== undefined);
   }
 
   return {
     name: 's3',
     ...(publicBaseUrl === undefined ? {} : { baseUrl: publicBaseUrl }),
-    exists,
+    exists: async (key, signal) => (await stat(key, signal)) !== undefined,
+    stat,
+    list: (prefix, signal) => list(prefix, signal),
     url: (key) => (publicBaseUrl === undefined ? presign(objectBase + encodeKey(key)) : publicBaseUrl + encodeKey(key)),
   };
 }

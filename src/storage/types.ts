@@ -43,11 +43,21 @@ export interface Storage {
   stat?(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined>;
   /**
    * Optional, for drivers that can enumerate (fs, S3, unstorage; not HTTP): every file under
-   * `prefix` (a key prefix, `''` for all), in no particular order, each once. Directories are not
-   * entries; empty files are (with `size: 0`), so that callers can tell them apart. Unsafe keys are
-   * skipped. Throws (from the iterator) for a fault.
+   * `prefix` — a key prefix, not only a directory: `'base/company/icon/'`, `'base/company/icon/ac'`,
+   * `''` for all — in no particular order, each key once. Directories are not entries; empty files
+   * are (with `size: 0`), so that a caller can apply the "present" rule. Keys that break the key
+   * rules (and, for fs, symlinks resolving outside the root) are skipped, so that every listed key is
+   * one {@link Storage.exists} would accept.
+   *
+   * `size` and `modified` come with every entry where the listing itself carries them (S3); where
+   * each would cost one more request or syscall per file (fs, unstorage), only when
+   * `options.stat` is `true` — without it an fs walk reads directories only, which is what makes
+   * listing cheaper than one check per key.
+   *
+   * Throws (from the iterator) `STORAGE_FAILED` for a fault, `INVALID_KEY` for an unsafe prefix,
+   * `ROOT_MISSING` when a local root does not exist. `signal` stops the listing with a fault.
    */
-  list?(prefix: string, signal?: AbortSignal): AsyncIterable<StorageEntry>;
+  list?(prefix: string, signal?: AbortSignal, options?: { readonly stat?: boolean }): AsyncIterable<StorageEntry>;
   /**
    * The public URL of a key: the base URL plus the key, each segment percent-encoded. The resolver
    * memoises it when the storage declares a `baseUrl`; a storage whose URLs change over time

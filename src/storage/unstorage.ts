@@ -3,14 +3,22 @@
  * optional peer dependency: nothing is imported from it, the storage is only called.
  */
 import { LogoFallbackError } from '../errors.js';
-import { encodeKey } from '../keys.js';
+import { encodeKey, keyProblem } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
-import { assertSafeKey, storageFault } from './guards.js';
-import type { Storage } from './types.js';
+import { assertSafeKey, assertSafePrefix, storageFault } from './guards.js';
+import type { Storage, StorageEntry } from './types.js';
 
-/** The part of an unstorage `Storage` (from `createStorage()`) this driver uses. */
+/**
+ * The part of an unstorage `Storage` (from `createStorage()`) this driver uses. Only `hasItem` is
+ * required; with `getItemRaw` and `getMeta` a check can tell an empty item (and, on the fs drivers,
+ * a directory) from a file, and with `getKeys` the storage can list.
+ */
 export interface UnstorageLike {
   hasItem(key: string): Promise<boolean> | boolean;
+  getItemRaw?(key: string): unknown;
+  getMeta?(key: string, options: { nativeOnly: boolean }): unknown;
+  getKeys?(base: string): Promise<string[]> | string[];
+  getMount?(key: string): { driver?: { name?: string | undefined } | undefined } | undefined;
 }
 
 /** Options of {@link unstorageStorage}. */
@@ -24,6 +32,11 @@ export interface UnstorageStorageOptions {
    */
   timeout?: number;
 }
+
+/** unstorage's drivers over a local directory: their `hasItem` and `getMeta` say yes to a directory. */
+const LOCAL_FS_DRIVERS = new Set(['fs', 'fs-lite']);
+/** Items inspected at once when a listing asks for sizes. */
+const STAT_BATCH = 16;
 
 const SPECIAL = /[%:?]/g;
 const ESCAPES: Record<string, string> = { '%': '%25', ':': '%3A', '?': '%3F' };
@@ -47,6 +60,29 @@ export function unstorageKey(key: string): string {
     .split('/')
     .map((segment) => segment.replace(SPECIAL, (c) => ESCAPES[c] ?? c))
     .join(':');
+}
+
+/**
+ * The storage key for an unstorage key, the inverse of {@link unstorageKey}; `undefined` for an
+ * unstorage key that `unstorageKey` never produces (so `exists` could not find it under any key).
+ */
+export function fromUnstorageKey(ukey: string): string | undefined {
+  const key = ukey
+    .split(':')
+    .map((segment) => segment.replace(/%(25|3A|3F)/g, (escape) => (escape === '%25' ? '%' : escape === '%3A' ? ':' : '?')))
+    .join('/');
+  return unstorageKey(key) === ukey ? key : undefined;
+}
+
+function byteLength(value: unknown): number | undefined {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value.byteLength;
+  return undefined; // a parsed JSON value: not empty, size unknown
+}
+
+function toMs(value: unknown): number | undefined {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
@@ -74,31 +110,98 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
 
   const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('unstorage', message, key, cause);
 
-  async function exists(key: string, signal?: AbortSignal): Promise<boolean> {
-    assertSafeKey(key, 'unstorage');
-    signal?.throwIfAborted();
+  /** Runs one storage call under the driver's timeout and the caller's signal; a throw is a fault. */
+  async function bounded<T>(what: string, key: string, signal: AbortSignal | undefined, call: () => T | Promise<T>): Promise<T> {
+    if (signal?.aborted === true) throw fault(`${what} was aborted`, key, signal.reason);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(fault(`checking ${JSON.stringify(key)} got no answer within ${timeout} ms`, key)), timeout);
-      onAbort = () => reject(fault(`checking ${JSON.stringify(key)} was aborted`, key, signal?.reason));
+      timer = setTimeout(() => reject(fault(`${what} got no answer within ${timeout} ms`, key)), timeout);
+      onAbort = () => reject(fault(`${what} was aborted`, key, signal?.reason));
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const answer = Promise.resolve().then(() => storage.hasItem(unstorageKey(key)));
-      return Boolean(await Promise.race([answer, stop]));
+      return await Promise.race([Promise.resolve().then(call), stop]);
     } catch (error) {
-      throw error instanceof LogoFallbackError ? error : fault(`checking ${JSON.stringify(key)} failed: ${error instanceof Error ? error.message : String(error)}`, key, error);
+      throw error instanceof LogoFallbackError ? error : fault(`${what} failed: ${error instanceof Error ? error.message : String(error)}`, key, error);
     } finally {
       clearTimeout(timer);
       if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
     }
   }
 
+  /**
+   * What the storage holds under a key: `undefined` when it is not a file, else its size when the
+   * storage can tell. `hasItem` alone says true for a directory on the fs drivers, and for an empty
+   * item everywhere, so the size comes from `getMeta` or, where that has none (the memory driver)
+   * or cannot tell a directory from a file (the fs drivers, read directly), from `getItemRaw`.
+   */
+  async function inspect(key: string, signal: AbortSignal | undefined, withMeta: boolean): Promise<{ size?: number; modified?: number } | undefined> {
+    const ukey = unstorageKey(key);
+    const what = `checking ${JSON.stringify(key)}`;
+    const local = LOCAL_FS_DRIVERS.has(storage.getMount?.(ukey)?.driver?.name ?? '');
+    if (!local && !(await bounded(what, key, signal, () => storage.hasItem(ukey)))) return undefined;
+    let size: number | undefined;
+    let modified: number | undefined;
+    const readMeta = async (): Promise<void> => {
+      const meta = (await bounded(what, key, signal, () => storage.getMeta?.(ukey, { nativeOnly: true }))) as { size?: unknown; mtime?: unknown } | null | undefined;
+      size = typeof meta?.size === 'number' && Number.isFinite(meta.size) ? meta.size : undefined;
+      modified = toMs(meta?.mtime);
+    };
+    if (!local) await readMeta();
+    if (local || size === undefined) {
+      if (storage.getItemRaw === undefined) return local ? undefined : {};
+      const raw = await bounded(what, key, signal, () => storage.getItemRaw?.(ukey));
+      // unstorage's fs drivers resolve (not reject) with the error for anything but ENOENT/EISDIR.
+      if (raw instanceof Error) throw fault(`${what} failed: ${raw.message}`, key, raw);
+      if (raw === null || raw === undefined) return undefined;
+      const length = byteLength(raw);
+      if (local && withMeta) await readMeta(); // only for `modified`: its size would be a directory's too
+      size = length;
+    }
+    return { ...(size === undefined ? {} : { size }), ...(modified === undefined ? {} : { modified }) };
+  }
+
+  async function stat(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined> {
+    assertSafeKey(key, 'unstorage');
+    const found = await inspect(key, signal, true);
+    return found === undefined || found.size === 0 ? undefined : { key, ...found };
+  }
+
+  async function* list(prefix: string, signal: AbortSignal | undefined, withStat: boolean): AsyncGenerator<StorageEntry> {
+    assertSafePrefix(prefix, 'unstorage');
+    if (storage.getKeys === undefined) throw fault('listing needs getKeys(), which this storage does not have', prefix);
+    const cut = prefix.lastIndexOf('/');
+    const base = cut === -1 ? '' : unstorageKey(prefix.slice(0, cut));
+    const raw = await bounded(`listing ${JSON.stringify(prefix)}`, prefix, signal, () => storage.getKeys?.(base) ?? []);
+    const keys = (Array.isArray(raw) ? raw : []).flatMap((item) => {
+      const key = typeof item === 'string' ? fromUnstorageKey(item) : undefined;
+      return key !== undefined && key.startsWith(prefix) && keyProblem(key) === undefined ? [key] : [];
+    });
+    if (!withStat) {
+      for (const key of keys) yield { key };
+      return;
+    }
+    for (let i = 0; i < keys.length; i += STAT_BATCH) {
+      const batch = keys.slice(i, i + STAT_BATCH);
+      const found = await Promise.all(batch.map((key) => inspect(key, signal, true)));
+      for (const [j, key] of batch.entries()) {
+        const info = found[j];
+        if (info !== undefined) yield { key, ...info };
+      }
+    }
+  }
+
   return {
     name: 'unstorage',
     baseUrl,
-    exists,
+    async exists(key, signal) {
+      assertSafeKey(key, 'unstorage');
+      const found = await inspect(key, signal, false);
+      return found !== undefined && found.size !== 0;
+    },
+    stat,
+    ...(typeof storage.getKeys === 'function' ? { list: (prefix: string, signal?: AbortSignal, listOptions?: { readonly stat?: boolean }) => list(prefix, signal, listOptions?.stat === true) } : {}),
     url: (key) => baseUrl + encodeKey(key),
   };
 }

@@ -1,19 +1,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LogoFallbackError, httpStorage } from '../../src/index.js';
-import { CONTRACT_FILES, storageContract } from './contract.js';
+import { CONTRACT_FILES, CONTRACT_STORED, storageContract } from './contract.js';
 import { faultOrigins, fileServer, startServer, statusServer, type TestServer } from './servers.js';
 
 storageContract(
   'http',
   async () => {
-    const files = await fileServer(CONTRACT_FILES);
+    const files = await fileServer(CONTRACT_STORED);
     const faults = await faultOrigins();
     return {
       storage: httpStorage({ baseUrl: `${files.origin}/media/` }),
       requests: () => files.requests,
       sawKey: (key) => files.requests.includes(`HEAD /media/${key}`),
       fetchable: true,
+      lists: false,
       faults: {
         broken: () => httpStorage({ baseUrl: `${faults.broken}/media/` }),
         hang: () => httpStorage({ baseUrl: `${faults.hanging}/media/`, timeout: 100 }),

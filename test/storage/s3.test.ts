@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LogoFallbackError, encodeKey, s3Storage, type S3StorageOptions } from '../../src/index.js';
 import { presignGet } from '../../src/storage/s3-presign.js';
-import { CONTRACT_FILES, storageContract } from './contract.js';
+import { CONTRACT_STORED, storageContract } from './contract.js';
 import { S3RVER_CREDENTIALS, faultOrigins, startS3, statusServer, type TestS3 } from './servers.js';
 
 const base = (endpoint: string, extra: Partial<S3StorageOptions> = {}): S3StorageOptions => ({
@@ -17,7 +17,7 @@ const base = (endpoint: string, extra: Partial<S3StorageOptions> = {}): S3Storag
 storageContract(
   's3',
   async () => {
-    const s3 = await startS3(CONTRACT_FILES);
+    const s3 = await startS3(CONTRACT_STORED);
     const faults = await faultOrigins();
     return {
       storage: s3Storage(base(s3.origin)),
@@ -25,6 +25,8 @@ storageContract(
       sawKey: (key) => s3.requests.includes(`HEAD /media/${key}`),
       // Presigned GET URLs, served by s3rver itself.
       fetchable: true,
+      lists: true,
+      listsSizes: true,
       faults: {
         broken: () => s3Storage(base(faults.broken)),
         hang: () => s3Storage(base(faults.hanging, { timeout: 100 })),
@@ -115,6 +117,35 @@ test('the request is signed for the bucket and key, and goes nowhere else', asyn
     await s3?.close();
   }
 });
+
+test('list() follows continuation tokens: one request per 1,000 objects', async () => {
+  const count = 2_001;
+  const files = new Map(Array.from({ length: count }, (_, i) => [`logos/${String(i).padStart(5, '0')}.png`, Buffer.from(String(i))] as const));
+  let s3: TestS3 | undefined;
+  try {
+    s3 = await startS3(files, 'media', { via: 'store' });
+    const storage = s3Storage(base(s3.origin));
+    const keys: string[] = [];
+    for await (const entry of storage.list?.('logos/') ?? []) {
+      keys.push(entry.key);
+      assert.is(entry.size, files.get(entry.key as `logos/${string}.png`)?.length, entry.key);
+      assert.type(entry.etag, 'string');
+    }
+    assert.equal(keys.sort(), [...files.keys()].sort());
+    assert.equal(s3.requests, ['GET /media', 'GET /media', 'GET /media'], 'three pages of at most 1,000 keys');
+    // A prefix inside the listing, and one that matches nothing.
+    assert.is((await collectKeys(storage, 'logos/002')).length, 100);
+    assert.equal(await collectKeys(storage, 'nothing/'), []);
+  } finally {
+    await s3?.close();
+  }
+});
+
+async function collectKeys(storage: ReturnType<typeof s3Storage>, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const entry of storage.list?.(prefix) ?? []) keys.push(entry.key);
+  return keys;
+}
 
 test('bad options fail at construction', () => {
   const good = base('https://s3.example.com');
