@@ -26,6 +26,23 @@ const ours = initialsAvatar();
 const remote = uiAvatars();
 const repeated = 'Hewlett-Packard Enterprise';
 
+/**
+ * Hostile names, distinct prefixes (so no memo helps), built flat once (slicing a rope would time
+ * V8's flattening, not ours): 10,000 combining marks, 1 MB, 50,000 ZWJ-joined emoji. Each round
+ * draws them with a new provider, so every call is a new name.
+ */
+const flat = (text: string): string => Buffer.from(text, 'utf16le').toString('utf16le');
+const HOSTILE: string[] = [];
+for (let i = 0; i < 20; i++) {
+  HOSTILE.push(flat(`${i} a${'\u0301'.repeat(10_000)}`), flat(`${i} ${'x'.repeat(1_000_000)}`), flat(`${i} ${'👩\u200d'.repeat(50_000)}`));
+}
+const hostileRound = (): number => {
+  const provider = initialsAvatar();
+  let length = 0;
+  for (const name of HOSTILE) length += provider({ name }).length;
+  return length;
+};
+
 const batch = (draw: (name: string) => string, name?: string) => (): number => {
   let length = 0;
   for (let i = 0; i < BATCH; i++) length += draw(name ?? freshName()).length;
@@ -39,11 +56,12 @@ const times = measure(
     { name: 'initialsAvatar, repeated name', run: batch((name) => ours({ name }), repeated) },
     { name: 'DiceBear initials, repeated name', run: batch(dicebear, repeated) },
     { name: 'uiAvatars() URL, new name', run: batch((name) => remote({ name })) },
+    { name: 'initialsAvatar, new hostile name', run: hostileRound },
   ],
   { rounds: 60, warmup: 20 },
 );
 
-const us = (name: string): number => ((times.get(name) ?? Number.NaN) * 1000) / BATCH;
+const us = (name: string): number => ((times.get(name) ?? Number.NaN) * 1000) / (name.includes('hostile') ? HOSTILE.length : BATCH);
 const ratio = (baseline: string, variant: string): string => `${(us(baseline) / us(variant)).toFixed(1)}×`;
 const sample = ours({ name: 'Hewlett-Packard' });
 console.log('## Avatars: initialsAvatar() vs DiceBear 10 initials (data: URL per call)\n');
@@ -54,5 +72,6 @@ printTable(
     ['repeated name (memoised)', us('initialsAvatar, repeated name').toFixed(3), us('DiceBear initials, repeated name').toFixed(2), ratio('DiceBear initials, repeated name', 'initialsAvatar, repeated name')],
   ],
 );
+console.log(`A new hostile name (10,000 combining marks, 1 MB, 50,000 ZWJ emoji; names are cut to 256 code units first): ${us('initialsAvatar, new hostile name').toFixed(2)} µs/call, ${(us('initialsAvatar, new hostile name') / us('initialsAvatar, new name')).toFixed(1)}× a new ordinary name.`);
 console.log(`uiAvatars() URL for a new name: ${us('uiAvatars() URL, new name').toFixed(2)} µs/call (no drawing: the third party draws it).`);
 console.log(`Sizes: initialsAvatar SVG ${decodeURIComponent(sample.slice(sample.indexOf(',') + 1)).length} B, data: URL ${sample.length} chars; DiceBear SVG ${new Avatar(style, { seed: 'Hewlett-Packard', size: 64 }).toString().length} B, data: URL ${dicebear('Hewlett-Packard').length} chars.\n`);

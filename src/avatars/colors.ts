@@ -3,7 +3,7 @@
  * normalised name, and a text colour that reaches at least 4.5:1 against it (WCAG 2.x). A user
  * palette entry that does not reach the wanted ratio is darkened or lightened until it does.
  */
-import { toNfc } from './initials.js';
+import { cutName, toNfc } from './initials.js';
 
 /**
  * The default palette: 18 hues, each dark enough for white text at 4.5:1 or more. Changing it
@@ -36,9 +36,9 @@ export function hashName(name: string): number {
   return hash >>> 0;
 }
 
-/** The form of a name that its colour is derived from: NFC, lower case, single spaces, trimmed. */
+/** The form of a name that its colour is derived from: cut (`cutName`), NFC, lower case, single spaces, trimmed. */
 export function colorKey(name: string): string {
-  const key = toNfc(name).toLowerCase();
+  const key = toNfc(cutName(name)).toLowerCase();
   // Most names are single-spaced already: skip the replace (and its allocation) then.
   return UNUSUAL_SPACE.test(key) ? key.replace(SPACES, ' ').trim() : key;
 }
@@ -47,7 +47,8 @@ export function colorKey(name: string): string {
  * `hashName(colorKey(name))`, without building the key when the name is ASCII (the common case):
  * lower case, white space runs as one space, trimmed — the same bytes, so the same hash.
  */
-export function colorHash(name: string): number {
+export function colorHash(whole: string): number {
+  const name = cutName(whole);
   let hash = 0x811c9dc5;
   let space = false;
   let started = false;

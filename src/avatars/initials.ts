@@ -2,7 +2,8 @@
  * Initials for a display name, shared by every avatar provider (the local SVG and ui-avatars).
  * The rules are published as a table in the README; test/avatars/initials.test.ts holds them.
  */
-import { eachGrapheme, graphemeAt } from './graphemes.js';
+import { eachGrapheme, graphemeAt, LONGEST_GRAPHEME } from './graphemes.js';
+import { withBracketsAsSpaces, withoutBracketNotes } from './notes.js';
 import { endsSomeForm, formKey, isCjkForm, prefixFormLength, startsSomeForm, suffixFormLength, withoutCjkPrefix, withoutCjkSuffix } from './legal-forms.js';
 
 /** Options of {@link initials}. */
@@ -17,11 +18,20 @@ export interface InitialsOptions {
   uppercase?: boolean;
 }
 
-/** Names longer than this (in UTF-16 code units) are cut before any work is done. */
-export const MAX_NAME_LENGTH = 10_000;
+/**
+ * Names are cut to their first 256 UTF-16 code units (never inside a surrogate pair) before any
+ * other work: initials and colour depend on that prefix only, so the work per name is bounded by a
+ * constant whatever its length, and a memo can key a name by its cut ({@link cutName}).
+ */
+export const MAX_NAME_LENGTH = 256;
 
-/** A grapheme that can be an initial: a letter or digit, with combining marks (no emoji keycaps or variation selectors). */
-const INITIAL = /^[\p{L}\p{N}](?:(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{L}\p{Mn}\p{Mc}])*$/u;
+/**
+ * A grapheme that can be an initial: a visible letter or digit, with combining marks. Not an
+ * initial: emoji keycaps, variation selectors, invisible letters (Default_Ignorable_Code_Point,
+ * such as the Hangul fillers U+3164 and U+FFA0), and the Thai, Lao, Tai Viet and New Tai Lue vowels
+ * written before their consonant (Logical_Order_Exception, UAX #44): the consonant after them is.
+ */
+const INITIAL = /^(?![\p{Default_Ignorable_Code_Point}\p{Logical_Order_Exception}])[\p{L}\p{N}](?:(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{L}\p{Mn}\p{Mc}])*$/u;
 /** Words are separated by white space (and zero-width space) … */
 const WHITE_SPACE = /[\s\u200b]+/u;
 /** … and, once legal forms are gone, by dashes, underscores, slashes and the like ("Coca-Cola" is two words). */
@@ -40,9 +50,20 @@ const ZWNJ = '\u200c';
  */
 export const NFC_STABLE = /^[\u0000-\u02ff\u0400-\u0482\u048a-\u04ff\u05d0-\u05ea\u0621-\u064a\u1e00-\u1eff\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]*$/;
 
-/** A name as text: strings cut to {@link MAX_NAME_LENGTH}, finite numbers as digits, anything else `''`. */
+/**
+ * A name cut to {@link MAX_NAME_LENGTH} code units, one fewer when the cut would split a surrogate
+ * pair. Every avatar rule reads only this prefix: `initials(cutName(x)) === initials(x)`, and so
+ * for colours. Idempotent.
+ */
+export function cutName(name: string): string {
+  if (name.length <= MAX_NAME_LENGTH) return name;
+  const last = name.charCodeAt(MAX_NAME_LENGTH - 1);
+  return name.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_NAME_LENGTH - 1 : MAX_NAME_LENGTH);
+}
+
+/** A name as text: strings cut by {@link cutName}, finite numbers as digits, anything else `''`. */
 export function nameText(name: unknown): string {
-  if (typeof name === 'string') return name.length > MAX_NAME_LENGTH ? name.slice(0, MAX_NAME_LENGTH) : name;
+  if (typeof name === 'string') return cutName(name);
   if ((typeof name === 'number' && Number.isFinite(name)) || typeof name === 'bigint') return String(name);
   return '';
 }
@@ -69,18 +90,31 @@ export function toNfc(text: string): string {
   return NFC_STABLE.test(text) ? text : text.normalize('NFC');
 }
 
+/** The longest initials {@link initials} makes: three cut graphemes and two U+200C. */
+const MAX_INITIALS_LENGTH = 3 * LONGEST_GRAPHEME + 2;
+
 /**
- * Whether a string is initials as {@link initials} makes them: one to three letter or digit
- * graphemes, cursive ones possibly kept apart by U+200C. The avatar route accepts nothing else.
+ * Whether a string is initials as {@link initials} makes them: one to three visible letter or
+ * digit graphemes, where a U+200C may stand only between two letters of a cursive script. The
+ * avatar route accepts nothing else (so never text made only of invisible characters).
  */
 export function isInitials(value: string): boolean {
-  if (value === '' || value.length > 64) return false;
+  if (value === '' || value.length > MAX_INITIALS_LENGTH) return false;
   let count = 0;
+  let previous = '';
   let valid = true;
-  eachGrapheme(value.replaceAll(ZWNJ, ''), (grapheme) => {
-    valid = ++count <= 3 && INITIAL.test(grapheme);
-    return !valid;
-  });
+  const parts = value.split(ZWNJ);
+  for (let p = 0; p < parts.length && valid; p++) {
+    const part = parts[p] as string;
+    if (part === '') return false; // a U+200C first, last, or twice
+    let first = p > 0;
+    eachGrapheme(part, (grapheme) => {
+      valid = ++count <= 3 && INITIAL.test(grapheme) && (!first || (JOINING.test(previous) && JOINING.test(grapheme)));
+      first = false;
+      previous = grapheme;
+      return !valid;
+    });
+  }
   return valid;
 }
 
@@ -133,13 +167,24 @@ function upper(initial: string): string {
   return graphemeAt(upperCased, 0) === upperCased ? upperCased : initial;
 }
 
+/** The words of a name that can give initials (white-space separated, with a letter or digit). */
+function wordsOf(text: string): string[] {
+  const words: string[] = [];
+  for (const token of text.split(WHITE_SPACE)) if (firstInitial(token) !== '') words.push(token);
+  return words;
+}
+
 /**
- * The initials of a name, by the rules in the README: graphemes, not UTF-16 units; NFC; words
- * split at white space and dashes; emoji, punctuation and symbols skipped; legal forms dropped
- * where they stand as legal forms (never the only word); digits count; the first and last words'
- * initials (a one-word name gives its first two letters); Han, Kana and Hangul names give their first character;
- * an e-mail address gives the initials of its local part. Cursive scripts (Arabic …) keep their
- * initials apart with U+200C. Returns `''` when nothing is usable (the caller draws its placeholder).
+ * The initials of a name, by the rules in the README: graphemes, not UTF-16 units; NFC; notes in
+ * brackets left out; words split at white space; emoji, punctuation and symbols skipped; legal
+ * forms dropped where they stand as legal forms (never the only word); digits count; the first and
+ * last words' initials, a hyphenated word counting as one word ("Tara Brooks-Lyle" → TB); a name
+ * of one word gives the initials of its hyphenated parts ("Hewlett-Packard" → HP), or else its
+ * first two letters; Han, Kana and Hangul names give their first character; Thai and Lao vowels
+ * written before their consonant are skipped; an e-mail address gives the initials of its local
+ * part. Cursive scripts (Arabic …) keep their initials apart with U+200C. Only the name's first
+ * {@link MAX_NAME_LENGTH} code units are read. Returns `''` when nothing is usable (the caller
+ * draws its placeholder).
  *
  * @example
  * ```ts
@@ -147,6 +192,7 @@ function upper(initial: string): string {
  * initials('3M Company');       // '3C'
  * initials('株式会社トヨタ');     // 'ト'
  * initials('jane.doe@example.com'); // 'JD'
+ * initials('Hanne Carlsen (HC)');   // 'HC'
  * ```
  */
 export function initials(name: unknown, options: InitialsOptions = {}): string {
@@ -155,21 +201,16 @@ export function initials(name: unknown, options: InitialsOptions = {}): string {
   let text = toNfc(nameText(name)).trim();
   if (text.includes('@') && EMAIL.test(text)) text = text.slice(0, text.lastIndexOf('@')).replace(EMAIL_LOCAL_SEPARATORS, ' ');
 
-  const tokens: string[] = [];
-  for (const token of text.split(WHITE_SPACE)) if (firstInitial(token) !== '') tokens.push(token);
+  let tokens = wordsOf(withoutBracketNotes(text));
+  if (tokens.length === 0) tokens = wordsOf(withBracketsAsSpaces(text)); // the whole name is a note: "(HC)"
   if (tokens.length === 0) return '';
-  const words = withoutLegalForms(tokens);
+  let words = withoutLegalForms(tokens);
+  // One word left: its hyphenated parts are its words ("Hewlett-Packard", "7-Eleven").
+  if (words.length === 1 && JOINERS.test(words[0] as string)) words = (words[0] as string).split(JOINERS).filter((part) => firstInitial(part) !== '');
   const firsts: string[] = [];
-  for (const token of words) {
-    if (!JOINERS.test(token)) {
-      const initial = firstInitial(token); // '' only where a CJK legal form took all the letters
-      if (initial !== '') firsts.push(initial);
-      continue;
-    }
-    for (const word of token.split(JOINERS)) {
-      const initial = firstInitial(word);
-      if (initial !== '') firsts.push(initial);
-    }
+  for (const word of words) {
+    const initial = firstInitial(word); // '' only where a CJK legal form took all the letters
+    if (initial !== '') firsts.push(initial);
   }
   if (firsts.length === 0) return '';
 

@@ -22,12 +22,16 @@ const SUFFIXES = [
   // Asia, Middle East
   'kk', 'gk', 'yk', 'sdn bhd', 'sdn', 'bhd', 'tbk', 'wll', 'fzco', 'fze', 'fz-llc',
   'ذمم', 'شمم', 'شمع', 'شمل', 'بعم', 'בעמ',
+  // Thai: "limited", "public limited" (บริษัท … จำกัด (มหาชน))
+  'จำกัด', 'มหาชน', 'จำกัด มหาชน',
 ];
 
 /** Forms that precede the name ("PT Astra", "ООО Ромашка"). */
 const PREFIXES = [
   'pt', 'cv', 'ud', 'ooo', 'oao', 'zao', 'pao', 'ao', 'jsc', 'ojsc', 'cjsc', 'pjsc', 'ооо', 'оао', 'зао', 'пао', 'ао',
   'тоо', 'тов', 'ип', 'ab', 'sc', 'شركة', 'مؤسسة',
+  // Thai: "company", "limited partnership"
+  'บริษัท', 'ห้างหุ้นส่วนจำกัด', 'หจก',
 ];
 
 /** CJK forms, written without spaces: matched as the start or end of the first or last word. */

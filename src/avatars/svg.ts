@@ -10,7 +10,8 @@ import { normalizeBaseUrl, numberOption } from '../options.js';
 import { DEFAULT_PALETTE, createPalette, pickColors, type AvatarColors } from './colors.js';
 import { encodedSvg } from './data-url.js';
 import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
-import { initials, nameText } from './initials.js';
+import { initials } from './initials.js';
+import { readSubject } from './subject.js';
 import type { AvatarProvider } from './types.js';
 
 export type { AvatarShape, AvatarStyleOptions } from './draw.js';
@@ -51,7 +52,6 @@ export interface InitialsAvatarOptions extends AvatarStyleOptions {
 
 const OWNER = 'initialsAvatar()';
 const MEMO_MAX = 1024;
-const MEMO_NAME_LIMIT = 512;
 const DATA_URL_PREFIX = 'data:image/svg+xml,';
 
 function shapeOption(value: unknown): AvatarShape {
@@ -123,10 +123,10 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
   }
 
   return (subject) => {
-    const name = nameText(subject?.name);
-    const wanted = subject?.size;
-    const px = typeof wanted === 'number' && Number.isInteger(wanted) ? Math.max(16, Math.min(512, wanted)) : size;
-    if (name.length > MEMO_NAME_LIMIT) return draw(name, px);
+    // Never throws, whatever it is handed (a null, a Proxy, a throwing getter): the placeholder then.
+    const { name, size: wanted } = readSubject(subject);
+    const px = wanted === undefined ? size : Math.max(16, Math.min(512, wanted));
+    // Names are cut to a bounded prefix that decides everything drawn: a memo key of bounded size.
     // The provider's own size is the common case: keyed by the name alone, in a memo of its own.
     const sized = px !== size;
     const cache = sized ? sizedMemo : memo;

@@ -7,6 +7,7 @@ import { encodeSegment } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
 import { bestTextColor, colorsFor } from './colors.js';
 import { initials } from './initials.js';
+import { readSubject } from './subject.js';
 import type { AvatarProvider } from './types.js';
 
 /** Options of {@link uiAvatars}; each maps to a ui-avatars.com query parameter. */
@@ -21,7 +22,7 @@ export interface UiAvatarsOptions {
    * `background=random`. Options given next to it win.
    */
   preset?: 'horilla';
-  /** `size`: pixels, 16–512. A size asked for by the template wins. @default ui-avatars' 64 */
+  /** `size`: pixels, 16–512. A size asked for by the template wins, clamped to 16–512. @default ui-avatars' 64 */
   size?: number;
   /** `font-size`: a fraction of the size, 0.1–1. @default ui-avatars' own */
   fontSize?: number;
@@ -42,6 +43,8 @@ export interface UiAvatarsOptions {
   uppercase?: boolean;
   /** `format`: `'svg'` or `'png'`. @default chosen by ui-avatars from the `Accept` header */
   format?: 'svg' | 'png';
+  /** The name drawn when a name gives no initials (empty, emoji only, not a string …). @default 'C' */
+  placeholder?: string;
 }
 
 const HORILLA_PRESET: UiAvatarsOptions = { size: 34, bold: true, fontSize: 0.4, background: 'random' };
@@ -57,7 +60,24 @@ function hexOption(value: string | undefined, option: string): string | undefine
 }
 
 /**
- * An avatar provider that builds ui-avatars.com URLs, compatible with the seed.
+ * ui-avatars keeps the first `length` (default 2) CODE POINTS of the name it is sent and upper-cases
+ * it with PHP's `mb_strtoupper` (LasseRafn/php-initials, `Initials::generateInitials`). So that it
+ * draws exactly the initials computed here: no U+200C (it would count as a letter and push the
+ * second initial out: cursive initials are sent joined), `length` set to their code points when
+ * that is not 2 (`ชิน` is three, `प्रग्रु` seven), and `uppercase=false` when its upper-casing
+ * would change them (`hp` asked for in lower case, `ß`).
+ */
+function sentInitials(letters: string): string {
+  const sent = letters.replaceAll('\u200c', '');
+  let points = 0;
+  for (const _ of sent) points++;
+  return `${encodeSegment(sent)}${points > 2 ? `&length=${points}` : ''}${sent.toUpperCase() === sent ? '' : '&uppercase=false'}`;
+}
+
+/**
+ * An avatar provider that builds ui-avatars.com URLs, compatible with the seed. Never throws at
+ * render time: a subject that is not an object, or whose name gives no initials, gets the
+ * placeholder's initials.
  *
  * @example
  * ```ts
@@ -85,24 +105,36 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "format" must be "svg" or "png", got ${JSON.stringify(merged.format)}`);
   }
   const uppercase = merged.uppercase !== false;
+  const initialsOptions = length === undefined ? { uppercase } : { length, uppercase };
+  const placeholder = merged.placeholder ?? 'C';
+  const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
+  if (placeholderInitials === '') {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
+  }
 
   // Everything after the name is fixed per provider, except the size and a name-derived colour.
   const fixed = [
     fontSize === undefined ? '' : `&font-size=${fontSize}`,
-    length !== undefined && length > 2 ? `&length=${length}` : '',
     merged.rounded === true ? '&rounded=true' : '',
     merged.bold === true ? '&bold=true' : '',
   ].join('');
-  const tail = `${uppercase ? '' : '&uppercase=false'}${merged.format === undefined ? '' : `&format=${merged.format}`}`;
+  const tail = merged.format === undefined ? '' : `&format=${merged.format}`;
 
-  return ({ name, size: wanted }) => {
-    const letters = initials(name, length === undefined ? { uppercase } : { length, uppercase }) || '?';
-    const px = wanted !== undefined && Number.isInteger(wanted) && wanted >= 16 && wanted <= 512 ? wanted : size;
+  return (subject) => {
+    const read = readSubject(subject);
+    let letters = initials(read.name, initialsOptions);
+    let colorName = read.name;
+    if (letters === '') {
+      letters = placeholderInitials;
+      colorName = placeholder;
+    }
+    // ui-avatars itself draws sizes below 16 at 16: never send one (nor above 512).
+    const px = read.size === undefined ? size : Math.max(16, Math.min(512, read.size));
     let colours = '&background=random';
     if (!random) {
-      const bg = background ?? colorsFor(name).background.slice(1);
+      const bg = background ?? colorsFor(colorName).background.slice(1);
       colours = `&background=${bg}&color=${color ?? bestTextColor(`#${bg}`).slice(1)}`;
     }
-    return `${baseUrl}?name=${encodeSegment(letters)}${px === undefined ? '' : `&size=${px}`}${fixed}${colours}${tail}`;
+    return `${baseUrl}?name=${sentInitials(letters)}${px === undefined ? '' : `&size=${px}`}${fixed}${colours}${tail}`;
   };
 }

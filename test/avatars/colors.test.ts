@@ -36,6 +36,19 @@ test('pinned: the same name gives the same colour in every process and release',
   assert.equal(colorsFor('Ørsted A/S'), { background: '#86198f', text: '#ffffff' });
 });
 
+test('pinned: the default palette, in order, and one name per entry', () => {
+  // Reordering the palette re-colours every avatar as surely as changing it: both are breaking changes.
+  assert.equal(DEFAULT_PALETTE, [
+    '#1e3a8a', '#1d4ed8', '#0f766e', '#047857', '#166534', '#3f6212', '#a16207', '#b45309',
+    '#c2410c', '#b91c1c', '#be123c', '#9d174d', '#86198f', '#6b21a8', '#5b21b6', '#3730a3',
+    '#334155', '#44403c',
+  ]);
+  const names = ['Company 28', 'Company 30', 'Company 31', 'Company 3', 'Company 2', 'Company 1', 'Company 13', 'Company 7', 'Company 6', 'Company 5', 'Company 4', 'Company 18', 'Company 19', 'Company 74', 'Company 75', 'Company 9', 'Company 8', 'Company 29'];
+  names.forEach((name, index) => assert.is(colorsFor(name).background, DEFAULT_PALETTE[index], `${name} → entry ${index}`));
+  assert.is(colorsFor('Company 28').background, '#1e3a8a');
+  assert.is(colorsFor('Company 29').background, '#44403c');
+});
+
 test('the colour key ignores case, spacing and Unicode normal form', () => {
   assert.is(colorKey('  ACME   Corp '), 'acme corp');
   assert.is(colorKey('Ørsted\tA/S'), 'ørsted a/s');

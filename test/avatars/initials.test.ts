@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
-import { countGraphemes, graphemeAt } from '../../src/avatars/graphemes.js';
-import { initials, MAX_NAME_LENGTH } from '../../src/index.js';
+import { colorHash } from '../../src/avatars/colors.js';
+import { cutName, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
+import { countGraphemes, graphemeAt, LONGEST_GRAPHEME, mayJoin } from '../../src/avatars/graphemes.js';
+import { colorsFor, initials, MAX_NAME_LENGTH } from '../../src/index.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
@@ -77,6 +78,50 @@ test('cases like the table\'s: legal forms, scripts, digits, e-mail', () => {
     ['شركة أرامكو السعودية', 'أ\u200cا'],
     ['علي', 'ع\u200cل'],
     ['Zoë Ångström', 'ZÅ'],
+    // Thai, Lao (and the other Logical_Order_Exception scripts): a vowel written first is no initial
+    ['เกษตร ไทยพัฒนา', 'กท'],
+    ['ไปรษณีย์ไทย', 'ปร'],
+    ['โตโยต้า แอนด์ ไทย', 'ตท'],
+    ['บริษัท ปูนซิเมนต์ไทย จำกัด (มหาชน)', 'ปูน'],
+    ['ແສງ ເລົາ', 'ສລົ'],
+    ['ໄຊ ໂພ', 'ຊພ'],
+    ['\u19b5\u1980 Test', '\u1980T'],
+    ['\uaab9\uaa80 Test', '\uaa80T'],
+    ['เ', ''],
+    // a note in brackets is no part of the name; legal forms still drop before it
+    ['Hanne Carlsen (HC)', 'HC'],
+    ['Globex Corporation (Europe)', 'GL'],
+    ['Globex Corporation (Europe) Ltd', 'GL'],
+    ['Acme GmbH (in Liquidation)', 'AC'],
+    ['Acme (Pty) Ltd', 'AC'],
+    ['Ola Nordmann [inactive]', 'ON'],
+    ['Ola Nordmann {old}', 'ON'],
+    ['Ola Nordmann （旧）', 'ON'],
+    ['Ola Nordmann ［旧］', 'ON'],
+    ['Ola Nordmann 【旧】', 'ON'],
+    ['Ola (Per (nested) Paal) Nordmann', 'ON'],
+    ['Ola Nordmann (Europe', 'ON'],
+    ['Ola Nordmann (Europe]', 'ON'],
+    ['Ola) Nordmann', 'ON'],
+    ['Ola(Europe)Nordmann', 'ON'],
+    ['(HC)', 'HC'],
+    ['[Draft]', 'DR'],
+    ['トヨタ（株）', 'ト'],
+    // a hyphenated surname is one surname; a name of one hyphenated word keeps its parts
+    ['Tara Brooks-Lyle', 'TB'],
+    ['Tara Brooks\u2010Lyle', 'TB'],
+    ['Tara Brooks\u2011Lyle', 'TB'],
+    ['Tara Brooks–Lyle', 'TB'],
+    ['María José García-Pérez', 'MG'],
+    ['David Ben\u05beGurion', 'DB'],
+    ['Hewlett-Packard', 'HP'],
+    ['Hewlett\u2011Packard', 'HP'],
+    ['Rolls-Royce Holdings plc', 'RH'],
+    ['Mercedes-Benz Group AG', 'MG'],
+    ['Hewlett-Packard GmbH', 'HP'],
+    // invisible letters (Hangul fillers) are no initials
+    ['\u3164', ''],
+    ['\u3164Acme \uffa0Corp', 'AC'],
     [42, '42'],
     [3.5, '35'],
     [Number.NaN, ''],
@@ -118,17 +163,88 @@ test('the NFC fast path: every character it trusts is NFC, alone and next to any
   assert.is(toNfc('\u1100\u1161'), '\uac00');
 });
 
-test('a name is cut to MAX_NAME_LENGTH before any work', () => {
-  assert.is(MAX_NAME_LENGTH, 10_000);
+test('hostile names: a name is cut to MAX_NAME_LENGTH code units before any work', () => {
+  assert.is(MAX_NAME_LENGTH, 256);
   const long = `Ann ${'x'.repeat(MAX_NAME_LENGTH)} Zed`;
   assert.is(initials(long), 'AX', 'the last word after the cut is the run of x');
-  assert.is(initials('y'.repeat(5_000_000)), 'YY');
+  // the same initials and colour as a short equivalent
+  const same = (hostile: string, short: string) => {
+    assert.is(initials(hostile), initials(short), short);
+    assert.equal(colorsFor(hostile), colorsFor(cutName(hostile)));
+  };
+  same('y'.repeat(1_000_000), 'yy');
+  same(`Acme Corp ${'z'.repeat(1_000_000)}`, 'Acme Corp z');
+  same(`a${'\u0301'.repeat(10_000)}`, `a${'\u0301'.repeat(LONGEST_GRAPHEME)}`);
+  same(`Ola ${'\u0308'.repeat(10_000)} Nordmann`, 'Ola');
+  same(`Ola Nordmann ${'\u0e49'.repeat(10_000)}`, 'Ola Nordmann');
+  same('👩\u200d'.repeat(50_000), '');
+  same(`Zed ${'👩\u200d💻'.repeat(50_000)}`, 'Zed');
+  same(`\u200d${'\u200d'.repeat(50_000)}Acme`, '');
+  same(`${'क्'.repeat(50_000)}`, 'क्'.repeat(32));
+  assert.ok(initials(`a${'\u0301'.repeat(10_000)}`).length <= LONGEST_GRAPHEME, 'a grapheme with thousands of marks is cut too');
+  // a surrogate pair across the cut is never split
+  const pair = `${'a'.repeat(MAX_NAME_LENGTH - 1)}😀`;
+  assert.is(cutName(pair), 'a'.repeat(MAX_NAME_LENGTH - 1));
+  assert.not.ok(LONE_SURROGATE.test(cutName(pair)));
 });
 
-test('the grapheme fast path agrees with Intl.Segmenter', () => {
-  const tricky = ['e\u0301', '👩\u200d💻x', '🇬🇧🇫🇷', 'a\r\nb', '각\u11a8', '\u1100\u1161', 'क्षि', '1\ufe0f\u20e3', 'A🏻', 'ｶﾞ', 'ำa', 'x\u200cy', '\ud800a', 'a\udc00'];
+test('property: initials and colour of any name are those of its bounded prefix', () => {
+  const piece = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.constantFrom(' ', 'Acme', 'GmbH', '(Europe)', '(', ')', '-', '\u0301'.repeat(40), '👩\u200d', 'क्', 'เ', '😀', '\ud83d'),
+  );
+  const name = fc.array(piece, { maxLength: 60 }).map((parts) => parts.join(''));
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom(...tricky)), (text) => {
+    fc.property(name, fc.boolean(), (value, uppercase) => {
+      const prefix = value.slice(0, MAX_NAME_LENGTH);
+      assert.is(cutName(cutName(value)), cutName(value), 'idempotent');
+      assert.ok(cutName(value).length <= MAX_NAME_LENGTH);
+      for (const same of [prefix, cutName(value)]) {
+        assert.is(initials(value, { uppercase }), initials(same, { uppercase }));
+        assert.is(colorHash(value), colorHash(same));
+        assert.equal(colorsFor(value), colorsFor(same));
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+/**
+ * One or more code points of every Grapheme_Cluster_Break class (UAX #29, GraphemeBreakProperty.txt)
+ * and of the Indic conjunct classes (InCB): Prepend (Arabic number signs, Kaithi, Sharada, the
+ * Tulu-Tigalari U+113D1 added in Unicode 16, Dives Akuru, Zanabazar Square, Masaram Gondi), CR,
+ * LF, Control, Extend, ZWJ, Regional_Indicator, SpacingMark, Hangul L, V, T, LV, LVT,
+ * Extended_Pictographic, InCB linker and consonants, and plain letters.
+ */
+const EVERY_CLASS = [
+  '\u0600', '\u0605', '\u06dd', '\u070f', '\u0890', '\u08e2', '\u0d4e', '\u{110bd}', '\u{110cd}', '\u{111c2}', '\u{113d1}', '\u{1193f}', '\u{11a3a}', '\u{11a84}', '\u{11d46}', '\u{11f02}',
+  '\r', '\n', '\u0000', '\u00ad', '\u2028',
+  '\u0301', '\u0e31', '\u200c', '\ufe0f', '\u{1f3fb}', '\u{e0061}', '\u200d',
+  '\u{1f1ec}', '\u{1f1e7}',
+  '\u0903', '\u0e33', '\u0eb3',
+  '\u1100', '\u1161', '\u11a8', '\uac00', '\uac01', '\ud7b0', '\ua960',
+  '\u{1f469}', '\u{1f4bb}', '\u00a9',
+  '\u094d', '\u0915', '\u0937', '\u0d4d',
+  'a', 'Z', '1', ' ', 'ก', 'ツ', '\ud800', '\udc00',
+];
+
+test('the grapheme fast path knows every Grapheme_Cluster_Break class (U+113D1, a Prepend of Unicode 16, among them)', () => {
+  const segmenter16 = [...segmenter.segment('\u{113d1}a')].length === 1;
+  if (segmenter16) assert.is(graphemeAt('\u{113d1}a', 0), '\u{113d1}a', 'the runtime segmenter is Unicode 16 or later');
+  assert.ok(mayJoin(0x600) && mayJoin(0x301) && mayJoin(0x200d) && mayJoin(0x1f1e6) && mayJoin(0x1100) && mayJoin(0x903));
+  assert.not.ok(mayJoin(0x61) || mayJoin(0xe01) || mayJoin(0x30c4) || mayJoin(0x1f600));
+  // The ASCII shortcut (nothing below U+0300 joins) holds for the runtime's segmenter.
+  for (let code = 0; code < 0x300; code++) if (code !== 13) assert.not.ok(mayJoin(code), code.toString(16));
+});
+
+test('property: the grapheme fast path agrees with Intl.Segmenter', () => {
+  const tricky = ['e\u0301', '👩\u200d💻x', '🇬🇧🇫🇷', 'a\r\nb', '각\u11a8', '\u1100\u1161', 'क्षि', '1\ufe0f\u20e3', 'A🏻', 'ｶﾞ', 'ำa', 'x\u200cy', '\ud800a', 'a\udc00', '\u{113d1}a', '\u0600\u0661'];
+  const anyPoint = fc.integer({ min: 0, max: 0x10ffff }).map((code) => String.fromCodePoint(code));
+  const mixed = fc.array(fc.oneof(fc.constantFrom(...EVERY_CLASS), anyPoint), { maxLength: 8 }).map((parts) => parts.join(''));
+  // fc.assert prints the seed and the shrunk counterexample when this fails.
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom(...tricky), mixed), (text) => {
       const expected = [...segmenter.segment(text)].map((s) => s.segment);
       const actual: string[] = [];
       for (let i = 0; i < text.length; ) {
@@ -139,7 +255,7 @@ test('the grapheme fast path agrees with Intl.Segmenter', () => {
       assert.equal(actual, expected);
       assert.is(countGraphemes(text), expected.length);
     }),
-    { numRuns: 2000 },
+    { numRuns: 4000 },
   );
 });
 
@@ -162,8 +278,12 @@ test('property: any value gives 0–3 whole graphemes of letters or digits, neve
 });
 
 test('isInitials accepts what initials() makes and refuses the rest', () => {
-  for (const ok of ['A', 'AC', 'ABC', 'ト', '山田', 'م\u200cع', '3C', 'hp', 'e\u0301']) assert.ok(isInitials(ok), ok);
+  for (const ok of ['A', 'AC', 'ABC', 'ト', '山田', 'م\u200cع', 'م\u200cع\u200cل', 'مع', '3C', 'hp', 'e\u0301', 'กท', 'प्रग्रु', `a${'\u0301'.repeat(LONGEST_GRAPHEME - 1)}`.repeat(3)]) assert.ok(isInitials(ok), ok);
   for (const bad of ['', 'ABCD', 'A B', '<', 'A"', '%', '😀', '1\ufe0f\u20e3', '\ud800', 'A\u0000', 'x'.repeat(100)]) assert.not.ok(isInitials(bad), bad);
+  // nothing invisible: format characters alone, or a U+200C anywhere but between cursive letters
+  for (const invisible of ['\u200c', '\u200c\u200c', '\u200b', '\u2060', '\ufeff', '\ufe0f', '\u{e0100}', '\u00ad', '\u3164', '\uffa0', '\u115f', 'A\u200c', '\u200cA', 'A\u200cB', 'م\u200c\u200cع', 'เ']) {
+    assert.not.ok(isInitials(invisible), JSON.stringify(invisible));
+  }
 });
 
 test.run();

@@ -88,6 +88,49 @@ test('length, uppercase and the placeholder', () => {
   assert.is(textOf(draw(null).root), 'C');
 });
 
+test('called directly with anything, initialsAvatar() never throws: the placeholder\'s avatar', () => {
+  for (const options of [{}, { route: '/avatars/' }, { shape: 'circle' as const, size: 34 }, { label: true }]) {
+    const provider = initialsAvatar(options);
+    const placeholder = provider({ name: '' });
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const trap = () => {
+      throw new Error('trap');
+    };
+    const throwing = new Proxy({}, { get: trap, has: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    const getter = {
+      get name(): string {
+        throw new Error('getter');
+      },
+    };
+    const subjects = [null, undefined, 0, 'Acme', [], ['Acme'], revoked, throwing, getter, { name: null }, { name: ['A', 'B'] }, { name: throwing }, { name: revoked }, { name: Symbol('x') }, { name: '   ' }];
+    subjects.forEach((subject, index) => {
+      const url = provider(subject as never);
+      assert.is(url, placeholder, `subject #${index}`);
+      assert.ok(isAttributeSafe(url));
+    });
+    const sizeGetter = {
+      name: 'Acme',
+      get size(): number {
+        throw new Error('getter');
+      },
+    };
+    assert.is(provider(sizeGetter), provider({ name: 'Acme' }), 'a throwing size getter: the provider\'s own size');
+  }
+});
+
+test('hostile names: a 1 MB name and thousands of marks draw as their bounded prefix does, memoised', () => {
+  const provider = initialsAvatar({ label: true });
+  for (const [hostile, short] of [
+    [`Acme Corp ${'z'.repeat(1_000_000)}`, `Acme Corp ${'z'.repeat(246)}`],
+    [`a${'\u0301'.repeat(10_000)}`, `a${'\u0301'.repeat(255)}`],
+    ['👩\u200d'.repeat(50_000), '👩\u200d'.repeat(85) + '👩'],
+  ] as const) {
+    assert.is(provider({ name: hostile }), provider({ name: short }));
+    assert.ok(svgOfDataUrl(provider({ name: hostile })).length < 2000);
+  }
+});
+
 test('route: URLs of the avatar route, carrying the initials and the colour, never the name', () => {
   const provider = initialsAvatar({ route: '/avatars/', shape: 'circle' });
   const url = provider({ name: 'Hewlett-Packard Enterprise' });

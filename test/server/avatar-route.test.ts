@@ -126,6 +126,21 @@ test('sizes are clamped; malformed parameters get 400 with a plain message; othe
   }
 });
 
+test('initials made only of invisible characters get 400, never an invisible picture', async () => {
+  const { request, close } = await serve(avatarHandler());
+  try {
+    const invisible = ['\u200c', '\u200c\u200c', '\u200b', '\u2060', '\ufeff', '\ufe0f', '\ufe00', '\u{e0100}', '\u00ad', '\u200d', '\u3164', '\uffa0', '\u115f', '\u2800', 'A\u200c', '\u200cA', 'A\u200cB', '\u0e40'];
+    for (const letters of invisible) {
+      const reply = await request(`/avatars/${encodeURIComponent(letters)}.svg`);
+      assert.is(reply.status, 400, JSON.stringify(letters));
+      assert.match(reply.body, /^Bad Request: /);
+    }
+    for (const letters of ['م\u200cع', 'กท', 'HC']) assert.is((await request(`/avatars/${encodeURIComponent(letters)}.svg`)).status, 200, letters);
+  } finally {
+    await close();
+  }
+});
+
 test('the route enforces the contrast floor whatever colours a URL asks for', async () => {
   const { request, close } = await serve(avatarHandler());
   try {
