@@ -18,12 +18,15 @@ export interface InitialsOptions {
   uppercase?: boolean;
 }
 
+/** The longest name the package keeps, in UTF-16 code units: display names are cut to it. */
+export const MAX_NAME_LENGTH = 10_000;
+
 /**
- * Names are cut to their first 256 UTF-16 code units (never inside a surrogate pair) before any
- * other work: initials and colour depend on that prefix only, so the work per name is bounded by a
- * constant whatever its length, and a memo can key a name by its cut ({@link cutName}).
+ * For avatars, names are cut to their first 256 UTF-16 code units (never inside a surrogate pair)
+ * before any other work: initials and colour depend on that prefix only, so the work per name is
+ * bounded by a constant whatever its length, and a memo can key a name by its cut ({@link cutName}).
  */
-export const MAX_NAME_LENGTH = 256;
+export const AVATAR_NAME_LENGTH = 256;
 
 /**
  * A grapheme that can be an initial: a visible letter or digit, with combining marks. Not an
@@ -51,14 +54,14 @@ const ZWNJ = '\u200c';
 export const NFC_STABLE = /^[\u0000-\u02ff\u0400-\u0482\u048a-\u04ff\u05d0-\u05ea\u0621-\u064a\u1e00-\u1eff\u3041-\u3096\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]*$/;
 
 /**
- * A name cut to {@link MAX_NAME_LENGTH} code units, one fewer when the cut would split a surrogate
- * pair. Every avatar rule reads only this prefix: `initials(cutName(x)) === initials(x)`, and so
- * for colours. Idempotent.
+ * A name cut to {@link AVATAR_NAME_LENGTH} code units, one fewer when the cut would split a
+ * surrogate pair. Every avatar rule reads only this prefix: `initials(cutName(x)) === initials(x)`,
+ * and so for colours. Idempotent; a memo of avatars can key names by it.
  */
 export function cutName(name: string): string {
-  if (name.length <= MAX_NAME_LENGTH) return name;
-  const last = name.charCodeAt(MAX_NAME_LENGTH - 1);
-  return name.slice(0, last >= 0xd800 && last <= 0xdbff ? MAX_NAME_LENGTH - 1 : MAX_NAME_LENGTH);
+  if (name.length <= AVATAR_NAME_LENGTH) return name;
+  const last = name.charCodeAt(AVATAR_NAME_LENGTH - 1);
+  return name.slice(0, last >= 0xd800 && last <= 0xdbff ? AVATAR_NAME_LENGTH - 1 : AVATAR_NAME_LENGTH);
 }
 
 /** A name as text: strings cut by {@link cutName}, finite numbers as digits, anything else `''`. */
@@ -183,7 +186,7 @@ function wordsOf(text: string): string[] {
  * first two letters; Han, Kana and Hangul names give their first character; Thai and Lao vowels
  * written before their consonant are skipped; an e-mail address gives the initials of its local
  * part. Cursive scripts (Arabic …) keep their initials apart with U+200C. Only the name's first
- * {@link MAX_NAME_LENGTH} code units are read. Returns `''` when nothing is usable (the caller
+ * {@link AVATAR_NAME_LENGTH} code units are read. Returns `''` when nothing is usable (the caller
  * draws its placeholder).
  *
  * @example

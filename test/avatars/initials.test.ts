@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { colorHash } from '../../src/avatars/colors.js';
-import { cutName, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
+import { AVATAR_NAME_LENGTH, cutName, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
 import { countGraphemes, graphemeAt, LONGEST_GRAPHEME, mayJoin } from '../../src/avatars/graphemes.js';
 import { colorsFor, initials, MAX_NAME_LENGTH } from '../../src/index.js';
 
@@ -163,9 +163,10 @@ test('the NFC fast path: every character it trusts is NFC, alone and next to any
   assert.is(toNfc('\u1100\u1161'), '\uac00');
 });
 
-test('hostile names: a name is cut to MAX_NAME_LENGTH code units before any work', () => {
-  assert.is(MAX_NAME_LENGTH, 256);
-  const long = `Ann ${'x'.repeat(MAX_NAME_LENGTH)} Zed`;
+test('hostile names: a name is cut to AVATAR_NAME_LENGTH code units before any work', () => {
+  assert.is(AVATAR_NAME_LENGTH, 256);
+  assert.is(MAX_NAME_LENGTH, 10_000, 'display names keep more');
+  const long = `Ann ${'x'.repeat(AVATAR_NAME_LENGTH)} Zed`;
   assert.is(initials(long), 'AX', 'the last word after the cut is the run of x');
   // the same initials and colour as a short equivalent
   const same = (hostile: string, short: string) => {
@@ -183,8 +184,8 @@ test('hostile names: a name is cut to MAX_NAME_LENGTH code units before any work
   same(`${'क्'.repeat(50_000)}`, 'क्'.repeat(32));
   assert.ok(initials(`a${'\u0301'.repeat(10_000)}`).length <= LONGEST_GRAPHEME, 'a grapheme with thousands of marks is cut too');
   // a surrogate pair across the cut is never split
-  const pair = `${'a'.repeat(MAX_NAME_LENGTH - 1)}😀`;
-  assert.is(cutName(pair), 'a'.repeat(MAX_NAME_LENGTH - 1));
+  const pair = `${'a'.repeat(AVATAR_NAME_LENGTH - 1)}😀`;
+  assert.is(cutName(pair), 'a'.repeat(AVATAR_NAME_LENGTH - 1));
   assert.not.ok(LONE_SURROGATE.test(cutName(pair)));
 });
 
@@ -197,10 +198,10 @@ test('property: initials and colour of any name are those of its bounded prefix'
   const name = fc.array(piece, { maxLength: 60 }).map((parts) => parts.join(''));
   fc.assert(
     fc.property(name, fc.boolean(), (value, uppercase) => {
-      const prefix = value.slice(0, MAX_NAME_LENGTH);
+      const prefix = value.slice(0, AVATAR_NAME_LENGTH);
       assert.is(cutName(cutName(value)), cutName(value), 'idempotent');
-      assert.ok(cutName(value).length <= MAX_NAME_LENGTH);
-      for (const same of [prefix, cutName(value)]) {
+      assert.ok(cutName(value).length <= AVATAR_NAME_LENGTH);
+      for (const same of [prefix, cutName(value), value.slice(0, MAX_NAME_LENGTH)]) {
         assert.is(initials(value, { uppercase }), initials(same, { uppercase }));
         assert.is(colorHash(value), colorHash(same));
         assert.equal(colorsFor(value), colorsFor(same));
