@@ -1,0 +1,111 @@
+/**
+ * PNG avatars: the very SVG `drawAvatar()` makes, rasterised by resvg (`@resvg/resvg-js`, an
+ * optional dependency with prebuilt binaries in npm packages: no system toolchain), with fonts
+ * chosen per initial so that every glyph is a real one — or, where no font has it, the
+ * placeholder's letters. Rendered PNGs are memoised in an LRU bounded by count and bytes.
+ */
+import { createRequire } from 'node:module';
+import { LRUCache } from 'lru-cache';
+import { LogoFallbackError } from '../../errors.js';
+import { drawAvatar, type AvatarDrawing, type AvatarStyle } from '../draw.js';
+import { eachGrapheme } from '../graphemes.js';
+import { createFontSet, type FontSetOptions } from './fonts.js';
+
+/** What this package uses of `@resvg/resvg-js`. */
+export interface ResvgModule {
+  Resvg: new (svg: string, options?: object) => { render(): { asPng(): Buffer } };
+}
+
+/** Loads the rasteriser; tests inject one that fails. */
+export type RasterizerLoader = () => ResvgModule;
+
+const requireHere = createRequire(import.meta.url);
+/** `@resvg/resvg-js` is CommonJS: `require` loads it synchronously, at construction. */
+export const loadResvg: RasterizerLoader = () => requireHere('@resvg/resvg-js') as ResvgModule;
+
+/** The PNG sizes the package draws, in pixels; `maxSize` options lower the cap. */
+export const PNG_MIN_SIZE = 16;
+export const PNG_MAX_SIZE = 512;
+/** The default PNG size in pixels. */
+export const PNG_DEFAULT_SIZE = 128;
+
+/** Options of {@link createPngRenderer}. */
+export interface PngRendererOptions extends FontSetOptions {
+  /** How many PNGs the memo keeps. @default 1024 */
+  cacheEntries?: number;
+  /** How many bytes of PNG the memo keeps. @default 16 MiB */
+  cacheBytes?: number;
+  /** The rasteriser; the default requires `@resvg/resvg-js`. */
+  load?: RasterizerLoader;
+}
+
+/** Draws avatars as PNG bytes. */
+export interface PngRenderer {
+  /**
+   * The PNG of a drawing (its size already checked to be within 16–512). Initials some glyph of
+   * which no font has are drawn as `placeholder` (initials the fonts are known to cover).
+   */
+  render(drawing: AvatarDrawing, style: AvatarStyle, placeholder: string): Buffer;
+  /** Whether every glyph of `initials` has a font. */
+  covers(initials: string): boolean;
+}
+
+/**
+ * Makes a PNG renderer, loading the rasteriser now.
+ * @throws {LogoFallbackError} `INVALID_OPTION` when `@resvg/resvg-js` cannot be loaded (it is an
+ * optional dependency: `npm install @resvg/resvg-js`).
+ */
+export function createPngRenderer(options: PngRendererOptions, owner: string): PngRenderer {
+  let resvg: ResvgModule;
+  try {
+    resvg = (options.load ?? loadResvg)();
+    if (typeof resvg?.Resvg !== 'function') throw new Error('it has no Resvg class');
+  } catch (cause) {
+    throw new LogoFallbackError(
+      'INVALID_OPTION',
+      `${owner}: PNG avatars need the optional dependency @resvg/resvg-js, which could not be loaded (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}). Install it with "npm install @resvg/resvg-js", or draw SVG avatars (the default).`,
+      { cause },
+    );
+  }
+  const fonts = createFontSet(options, (file) => {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "fontFiles" must name TrueType or OpenType font files; ${JSON.stringify(file)} is not one`);
+  });
+  const memo = new LRUCache<string, Buffer>({
+    max: options.cacheEntries ?? 1024,
+    maxSize: options.cacheBytes ?? 16 * 1024 * 1024,
+    sizeCalculation: (png) => Math.max(1, png.length),
+  });
+
+  /** The font files for every grapheme of `initials`, or `undefined` when one has none. */
+  function fontFiles(initials: string): string[] | undefined {
+    const files: string[] = [];
+    let missing = false;
+    eachGrapheme(initials.replaceAll('\u200c', ''), (grapheme) => {
+      const file = fonts.fontFor(grapheme);
+      if (file === undefined) missing = true;
+      else if (!files.includes(file)) files.push(file);
+      return missing;
+    });
+    return missing ? undefined : files;
+  }
+
+  return {
+    covers: (initials) => fontFiles(initials) !== undefined,
+    render(drawing, style, placeholder) {
+      const key = `${drawing.initials}\u0000${drawing.colors.background}${drawing.colors.text}\u0000${drawing.size}\u0000${drawing.shape}`;
+      const cached = memo.get(key);
+      if (cached !== undefined) return cached;
+      let files = fontFiles(drawing.initials);
+      let shown = drawing;
+      if (files === undefined) {
+        shown = { ...drawing, initials: placeholder };
+        files = fontFiles(placeholder) ?? [];
+      }
+      const svg = drawAvatar({ ...shown, label: undefined }, style);
+      // Only the fonts the initials need: loading them is most of a render's cost.
+      const png = new resvg.Resvg(svg, { font: { loadSystemFonts: false, fontFiles: files }, logLevel: 'off', fitTo: { mode: 'width', value: drawing.size } }).render().asPng();
+      memo.set(key, png);
+      return png;
+    },
+  };
+}
