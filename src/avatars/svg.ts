@@ -12,6 +12,7 @@ import { encodedSvg } from './data-url.js';
 import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
 import { initials } from './initials.js';
 import { readSubject } from './subject.js';
+import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, type PngRenderer } from './png/render.js';
 import type { AvatarProvider } from './types.js';
 
 export type { AvatarShape, AvatarStyleOptions } from './draw.js';
@@ -19,7 +20,7 @@ export { svgDataUrl } from './data-url.js';
 
 /** Options of {@link initialsAvatar}. */
 export interface InitialsAvatarOptions extends AvatarStyleOptions {
-  /** Width and height in CSS pixels, 16–512. A size asked for by the template wins. @default 64 */
+  /** Width and height in CSS pixels, 16–512. A size asked for by the template wins. @default 64 (SVG), 128 (PNG) */
   size?: number;
   /** `'square'`, `'rounded'` (corners of 16%) or `'circle'`. @default 'square' */
   shape?: AvatarShape;
@@ -48,11 +49,26 @@ export interface InitialsAvatarOptions extends AvatarStyleOptions {
    * @default undefined (data: URLs)
    */
   route?: string;
+  /**
+   * `'png'` draws PNG images instead of SVG — for e-mail, PDFs and social cards, where SVG or
+   * `data:` URLs do not work: `data:image/png;base64,…` URLs, or with `route` the route's `.png`
+   * URLs (`/avatars/AC.png?size=128&…`, served by `avatarHandler({ png: true })`). Without `route`
+   * it needs the optional dependency `@resvg/resvg-js`.
+   * @default 'svg'
+   */
+  format?: 'svg' | 'png';
+  /** The largest size drawn, 16–512 px: sizes asked for are clamped to it. @default 512 */
+  maxSize?: number;
+  /** PNG: font files (TTF, OTF, TTC) tried before the shipped Noto subsets. @default [] */
+  fontFiles?: readonly string[];
+  /** PNG: whether the system's fonts draw what the shipped and given fonts lack. @default true */
+  systemFonts?: boolean;
 }
 
 const OWNER = 'initialsAvatar()';
 const MEMO_MAX = 1024;
 const DATA_URL_PREFIX = 'data:image/svg+xml,';
+const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 
 function shapeOption(value: unknown): AvatarShape {
   if (value === undefined) return 'square';
@@ -86,12 +102,18 @@ function paletteOption(options: InitialsAvatarOptions, style: ReturnType<typeof 
  * initialsAvatar({ route: '/avatars/' })({ name: 'Hewlett-Packard' });
  * // '/avatars/HP.svg?size=64&shape=square&bg=…'
  * ```
- * @throws {LogoFallbackError} `INVALID_OPTION` for bad options.
+ * @throws {LogoFallbackError} `INVALID_OPTION` for bad options, and for `format: 'png'` without
+ * `route` when `@resvg/resvg-js` is not installed.
  */
 export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvider {
   if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options must be an object`);
   const style = resolveStyle(options, OWNER);
-  const size = numberOption(options.size, 'size', OWNER, { min: 16, max: 512, fallback: 64, integer: true });
+  if (options.format !== undefined && options.format !== 'svg' && options.format !== 'png') {
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "format" must be "svg" or "png", got ${JSON.stringify(options.format)}`);
+  }
+  const png = options.format === 'png';
+  const maxSize = numberOption(options.maxSize, 'maxSize', OWNER, { min: 16, max: PNG_MAX_SIZE, fallback: PNG_MAX_SIZE, integer: true });
+  const size = numberOption(options.size, 'size', OWNER, { min: 16, max: maxSize, fallback: Math.min(maxSize, png ? PNG_DEFAULT_SIZE : 64), integer: true });
   const shape = shapeOption(options.shape);
   const palette = paletteOption(options, style);
   const length = numberOption(options.length, 'length', OWNER, { min: 1, max: 3, fallback: 2, integer: true });
@@ -102,6 +124,15 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
     throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
   }
   const route = options.route === undefined ? undefined : normalizeBaseUrl(options.route, 'route', OWNER);
+  const extension = png ? '.png' : '.svg';
+  // Drawing PNGs here (not through the route) needs the rasteriser now: fail at start-up, not per render.
+  let renderer: PngRenderer | undefined;
+  if (png && route === undefined) {
+    renderer = createPngRenderer({ ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }), ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }) }, OWNER);
+    if (!renderer.covers(placeholderInitials)) {
+      throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: no font has the glyphs of the placeholder's initials ${JSON.stringify(placeholderInitials)}; pick a placeholder in a script the fonts cover`);
+    }
+  }
   const label = options.label === true;
   const routeTail = `&shape=${shape}`;
   const fixedText = style.textColor === undefined ? '' : `&fg=${style.textColor.slice(1)}`;
@@ -117,7 +148,11 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
     }
     const colors = pickColors(colorName, palette);
     if (route !== undefined) {
-      return `${route}${encodeSegment(letters)}.svg?size=${px}${routeTail}&bg=${colors.background.slice(1)}${fixedText}`;
+      return `${route}${encodeSegment(letters)}${extension}?size=${px}${routeTail}&bg=${colors.background.slice(1)}${fixedText}`;
+    }
+    if (renderer !== undefined) {
+      const bytes = renderer.render({ initials: letters, size: px, shape, colors }, style, placeholderInitials);
+      return PNG_DATA_URL_PREFIX + bytes.toString('base64');
     }
     return DATA_URL_PREFIX + drawAvatar({ initials: letters, size: px, shape, colors, label: label ? name : undefined }, style, encodedSvg);
   }
@@ -125,7 +160,7 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
   return (subject) => {
     // Never throws, whatever it is handed (a null, a Proxy, a throwing getter): the placeholder then.
     const { name, size: wanted } = readSubject(subject);
-    const px = wanted === undefined ? size : Math.max(16, Math.min(512, wanted));
+    const px = wanted === undefined ? size : Math.max(16, Math.min(maxSize, wanted));
     // Names are cut to a bounded prefix that decides everything drawn: a memo key of bounded size.
     // The provider's own size is the common case: keyed by the name alone, in a memo of its own.
     const sized = px !== size;

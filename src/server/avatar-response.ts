@@ -5,7 +5,8 @@
  */
 import { parseHex, pickColors, repairColor } from '../avatars/colors.js';
 import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from '../avatars/draw.js';
-import { isInitials } from '../avatars/initials.js';
+import { initials, isInitials } from '../avatars/initials.js';
+import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, PNG_MIN_SIZE, type PngRenderer, type PngRendererOptions } from '../avatars/png/render.js';
 import { LogoFallbackError } from '../errors.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
 
@@ -17,6 +18,32 @@ export interface AvatarRouteOptions extends AvatarStyleOptions {
   size?: number;
   /** The shape when the URL has none. @default 'square' */
   shape?: AvatarShape;
+  /**
+   * Serve `<route><initials>.png?size=&shape=&bg=&fg=` too (the URLs of `initialsAvatar({ format:
+   * 'png', route })`), drawn with `@resvg/resvg-js` (an optional dependency: a clear
+   * `LogoFallbackError` at construction without it). `true` for the defaults. Without it `.png`
+   * paths are `404`.
+   * @default false
+   */
+  png?: boolean | AvatarRoutePngOptions;
+}
+
+/** PNG options of the avatar route. */
+export interface AvatarRoutePngOptions {
+  /** The largest size served, 16–512 px; larger sizes get `400`. @default 512 */
+  maxSize?: number;
+  /** The size when the URL has none, 16–`maxSize` px. @default 128 */
+  size?: number;
+  /** Drawn when no font has a glyph of the initials: a name whose initials the fonts cover. @default 'C' */
+  placeholder?: string;
+  /** Font files (TTF, OTF, TTC) tried before the shipped Noto subsets. @default [] */
+  fontFiles?: readonly string[];
+  /** Whether the system's fonts draw what the shipped and given fonts lack. @default true */
+  systemFonts?: boolean;
+  /** How many rendered PNGs the memo keeps. @default 1024 */
+  cacheEntries?: number;
+  /** How many bytes of rendered PNG the memo keeps. @default 16777216 (16 MiB) */
+  cacheBytes?: number;
 }
 
 /** A response to send: status, headers and a body (empty for HEAD and 304). */
@@ -25,8 +52,8 @@ export interface AvatarRouteResponse {
   status: number;
   /** Header names as sent. */
   headers: Record<string, string>;
-  /** The SVG or a plain-text message. */
-  body: string;
+  /** The SVG, the PNG bytes or a plain-text message. */
+  body: string | Uint8Array;
 }
 
 /** Answers one request; `undefined` when the path is not under the route (the caller passes it on). */
@@ -38,22 +65,23 @@ const SVG_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; sandbox",
 } as const;
+const PNG_HEADERS = { ...SVG_HEADERS, 'Content-Type': 'image/png' } as const;
 const TEXT_HEADERS = {
   'Content-Type': 'text/plain; charset=utf-8',
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; sandbox",
 } as const;
-const SVG_FILE = /^([^/]+)\.svg$/;
+const IMAGE_FILE = /^([^/]+)\.(svg|png)$/;
 const DIGITS = /^\d+$/;
 const encoder = new TextEncoder();
 
 /** A strong validator for a body: a 53-bit hash (cyrb53) in base 36 and the length. No crypto module needed (Workers). */
-function entityTag(body: string): string {
+function entityTag(body: string | Uint8Array): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < body.length; i++) {
-    const c = body.charCodeAt(i);
+    const c = typeof body === 'string' ? body.charCodeAt(i) : (body[i] as number);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);
   }
@@ -84,8 +112,38 @@ function routeOption(value: unknown, owner: string): string {
   return route;
 }
 
+interface RoutePng {
+  renderer: PngRenderer;
+  maxSize: number;
+  size: number;
+  placeholder: string;
+}
+
+/** The route's PNG settings, the rasteriser loaded (or a {@link LogoFallbackError} now). */
+function pngOption(value: unknown, owner: string, load?: PngRendererOptions['load']): RoutePng | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (value === null || typeof value !== 'object')) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png" must be true, false or an object of PNG options`);
+  }
+  const options: AvatarRoutePngOptions = value === true ? {} : (value as AvatarRoutePngOptions);
+  const maxSize = numberOption(options.maxSize, 'png.maxSize', owner, { min: PNG_MIN_SIZE, max: PNG_MAX_SIZE, fallback: PNG_MAX_SIZE, integer: true });
+  const size = numberOption(options.size, 'png.size', owner, { min: PNG_MIN_SIZE, max: maxSize, fallback: Math.min(PNG_DEFAULT_SIZE, maxSize), integer: true });
+  const renderer = createPngRenderer({
+    ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }),
+    ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }),
+    ...(options.cacheEntries === undefined ? {} : { cacheEntries: numberOption(options.cacheEntries, 'png.cacheEntries', owner, { min: 1, max: 1_000_000, fallback: 1024, integer: true }) }),
+    ...(options.cacheBytes === undefined ? {} : { cacheBytes: numberOption(options.cacheBytes, 'png.cacheBytes', owner, { min: 1024, max: 2 ** 31, fallback: 16 * 1024 * 1024, integer: true }) }),
+    ...(load === undefined ? {} : { load }),
+  }, owner);
+  const placeholder = initials(options.placeholder ?? 'C');
+  if (placeholder === '' || !renderer.covers(placeholder)) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png.placeholder" must be a name whose initials the fonts have glyphs for, got ${JSON.stringify(options.placeholder)}`);
+  }
+  return { renderer, maxSize, size, placeholder };
+}
+
 /** Builds the responder for a set of route options; bad options throw {@link LogoFallbackError} at once. */
-export function createAvatarResponder(options: AvatarRouteOptions, owner: string): AvatarResponder {
+export function createAvatarResponder(options: AvatarRouteOptions, owner: string, load?: PngRendererOptions['load']): AvatarResponder {
   if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${owner}: the options must be an object`);
   const style = resolveStyle(options, owner);
   const route = routeOption(options.route, owner);
@@ -94,10 +152,12 @@ export function createAvatarResponder(options: AvatarRouteOptions, owner: string
   if (!AVATAR_SHAPES.includes(defaultShape)) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "shape" must be one of ${AVATAR_SHAPES.join(', ')}, got ${JSON.stringify(options.shape)}`);
   }
+  const png = pngOption(options.png, owner, load);
+  const etags = new WeakMap<Uint8Array, string>();
 
-  function draw(path: string, query: URLSearchParams): AvatarRouteResponse | { svg: string } {
-    const file = SVG_FILE.exec(path.slice(route.length));
-    if (!file) return text(404, 'Not Found');
+  function draw(path: string, query: URLSearchParams): AvatarRouteResponse | { svg: string } | { png: Uint8Array } {
+    const file = IMAGE_FILE.exec(path.slice(route.length));
+    if (!file || (file[2] === 'png' && png === undefined)) return text(404, 'Not Found');
     let letters: string;
     try {
       letters = decodeURIComponent(file[1] as string);
@@ -108,7 +168,14 @@ export function createAvatarResponder(options: AvatarRouteOptions, owner: string
 
     const sizeParam = query.get('size');
     if (sizeParam !== null && !DIGITS.test(sizeParam)) return text(400, 'Bad Request: size must be a whole number of pixels (16 to 512)');
-    const size = sizeParam === null ? defaultSize : Math.max(16, Math.min(512, Number(sizeParam)));
+    let size = sizeParam === null ? defaultSize : Math.max(16, Math.min(512, Number(sizeParam)));
+    if (file[2] === 'png' && png !== undefined) {
+      // A PNG's pixels are allocated: a size out of range is refused before anything is drawn.
+      if (sizeParam !== null && (sizeParam.length > 4 || Number(sizeParam) < PNG_MIN_SIZE || Number(sizeParam) > png.maxSize)) {
+        return text(400, `Bad Request: a PNG size must be ${PNG_MIN_SIZE} to ${png.maxSize} pixels`);
+      }
+      size = sizeParam === null ? png.size : Number(sizeParam);
+    }
     const shapeParam = query.get('shape') ?? defaultShape;
     if (!(AVATAR_SHAPES as readonly string[]).includes(shapeParam)) return text(400, `Bad Request: shape must be ${AVATAR_SHAPES.join(', ')}`);
     const bgParam = query.get('bg');
@@ -121,7 +188,20 @@ export function createAvatarResponder(options: AvatarRouteOptions, owner: string
     // The route enforces the contrast floor itself, whatever colours a URL asks for.
     const colors = repairColor(wanted, { minContrast: style.minContrast, ...(fixedText === undefined ? {} : { text: fixedText }) });
     if (colors === undefined) return text(400, `Bad Request: no background reaches ${style.minContrast}:1 against fg`);
-    return { svg: drawAvatar({ initials: letters, size, shape: shapeParam as AvatarShape, colors }, style) };
+    const drawing = { initials: letters, size, shape: shapeParam as AvatarShape, colors };
+    if (file[2] === 'png' && png !== undefined) return { png: png.renderer.render(drawing, style, png.placeholder) };
+    return { svg: drawAvatar(drawing, style) };
+  }
+
+  function tagOf(body: string | Uint8Array): string {
+    if (typeof body === 'string') return entityTag(body);
+    // The memo hands back the same bytes for the same picture: hash them once.
+    let tag = etags.get(body);
+    if (tag === undefined) {
+      tag = entityTag(body);
+      etags.set(body, tag);
+    }
+    return tag;
   }
 
   return (method, target, ifNoneMatch) => {
@@ -131,13 +211,15 @@ export function createAvatarResponder(options: AvatarRouteOptions, owner: string
     if (method !== 'GET' && method !== 'HEAD') return text(405, 'Method Not Allowed', { Allow: 'GET, HEAD' });
     const search = cut === -1 || target[cut] === '#' ? '' : target.slice(cut + 1).split('#')[0] ?? '';
     const drawn = draw(path, new URLSearchParams(search));
-    if (!('svg' in drawn)) return method === 'HEAD' ? { ...drawn, body: '' } : drawn;
-    const etag = entityTag(drawn.svg);
+    if (!('svg' in drawn) && !('png' in drawn)) return method === 'HEAD' ? { ...drawn, body: '' } : drawn;
+    const body = 'svg' in drawn ? drawn.svg : drawn.png;
+    const etag = tagOf(body);
     if (matchesTag(ifNoneMatch, etag)) {
       const { 'Content-Type': _type, ...rest } = SVG_HEADERS;
       return { status: 304, headers: { ...rest, ETag: etag }, body: '' };
     }
-    const headers = { ...SVG_HEADERS, ETag: etag, 'Content-Length': String(encoder.encode(drawn.svg).length) };
-    return { status: 200, headers, body: method === 'HEAD' ? '' : drawn.svg };
+    const length = typeof body === 'string' ? encoder.encode(body).length : body.length;
+    const headers = { ...(typeof body === 'string' ? SVG_HEADERS : PNG_HEADERS), ETag: etag, 'Content-Length': String(length) };
+    return { status: 200, headers, body: method === 'HEAD' ? '' : body };
   };
 }
