@@ -75,3 +75,45 @@ printTable(
 console.log(`A new hostile name (10,000 combining marks, 1 MB, 50,000 ZWJ emoji; names are cut to 256 code units first): ${us('initialsAvatar, new hostile name').toFixed(2)} µs/call, ${(us('initialsAvatar, new hostile name') / us('initialsAvatar, new name')).toFixed(1)}× a new ordinary name.`);
 console.log(`uiAvatars() URL for a new name: ${us('uiAvatars() URL, new name').toFixed(2)} µs/call (no drawing: the third party draws it).`);
 console.log(`Sizes: initialsAvatar SVG ${decodeURIComponent(sample.slice(sample.indexOf(',') + 1)).length} B, data: URL ${sample.length} chars; DiceBear SVG ${new Avatar(style, { seed: 'Hewlett-Packard', size: 64 }).toString().length} B, data: URL ${dicebear('Hewlett-Packard').length} chars.\n`);
+
+// PNG avatars: initialsAvatar({ format: 'png' }) against DiceBear's PNG converter (@dicebear/converter,
+// which rasterises with resvg too), the same names at the same size; then the route under 1,000
+// distinct PNG requests, and the process's peak RSS.
+const { toPng } = await import('@dicebear/converter');
+const { avatarFetchHandler } = await import('../src/server/index.js');
+const PNG_SIZE = 128;
+const pngProvider = initialsAvatar({ format: 'png', size: PNG_SIZE, systemFonts: false });
+const pngNames = Array.from({ length: 40 }, () => freshName());
+const timeAsync = async (names: readonly string[], draw: (name: string) => Promise<unknown> | unknown): Promise<number> => {
+  const start = performance.now();
+  for (const name of names) await draw(name);
+  return (performance.now() - start) / names.length;
+};
+await timeAsync(pngNames.slice(0, 3).map((name) => `${name} warm`), (name) => toPng(new Avatar(style, { seed: name, size: PNG_SIZE }).toString()).toArrayBuffer());
+pngProvider({ name: 'warm-up' });
+const diceBearPng = await timeAsync(pngNames.slice(0, 10), (name) => toPng(new Avatar(style, { seed: name, size: PNG_SIZE }).toString()).toArrayBuffer());
+const oursPng = await timeAsync(pngNames, (name) => pngProvider({ name }));
+const memoPng = await timeAsync(Array.from({ length: 2000 }, () => pngNames[0] as string), (name) => pngProvider({ name }));
+console.log(`## PNG avatars: initialsAvatar({ format: 'png' }) vs DiceBear 10's PNG converter (${PNG_SIZE} px)\n`);
+printTable(
+  ['case', 'initialsAvatar ms/avatar', 'DiceBear toPng ms/avatar', 'initialsAvatar is faster by'],
+  [
+    ['new name', oursPng.toFixed(2), diceBearPng.toFixed(1), `${(diceBearPng / oursPng).toFixed(0)}×`],
+    ['repeated name (memoised)', memoPng.toFixed(4), diceBearPng.toFixed(1), `${(diceBearPng / memoPng).toFixed(0)}×`],
+  ],
+);
+const route = avatarFetchHandler({ png: true });
+const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+let peak = process.memoryUsage().rss;
+const before = peak;
+const routeStart = performance.now();
+for (let i = 0; i < 1000; i++) {
+  const initials = `${letters[i % 26]}${letters[Math.floor(i / 26) % 26]}`;
+  const size = 16 + ((i * 37) % 497);
+  const response = route(new Request(`http://localhost/avatars/${initials}.png?size=${size}&bg=${(i * 9973).toString(16).padStart(6, '0').slice(-6)}`));
+  await response.arrayBuffer();
+  if (i % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+}
+peak = Math.max(peak, process.memoryUsage().rss);
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+console.log(`\n1,000 distinct PNG requests to the route (16–512 px, memo 16 MiB): ${((performance.now() - routeStart) / 1000).toFixed(1)} ms each on average; RSS ${mb(before)} before, peak ${mb(peak)} sampled every 50 requests (process peak RSS so far ${mb(process.resourceUsage().maxRSS * 1024)}).\n`);
