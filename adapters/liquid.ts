@@ -41,7 +41,7 @@ function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
  *
  * @example
  * ```ts
- * const liquid = new Liquid({ root: 'views' });
+ * const liquid = new Liquid({ root: 'views', extname: '.liquid' });   // LiquidJS adds no extension by default
  * registerLiquid(liquid, logos);
  * await liquid.renderFile('sidebar', { company });
  * ```
