@@ -102,6 +102,19 @@ docs('sample markers are known, each right before a code block, and output block
   assert.equal(orphans.map((block) => block.line), [], 'output blocks that do not follow a js/ts sample');
 });
 
+docs('a comment that shows a value is a claim written with →, so that it is checked', () => {
+  // `// 'data:…'` or `x; // <img …>` reads as a claimed output, but only `// →` is run and compared.
+  const looksLikeValue = /\/\/\s*(?:['"<[{]|true\b|false\b|\d)/;
+  const unmarked = samples.flatMap((sample) =>
+    sample.code
+      .split('\n')
+      .map((line, index) => ({ line, at: sample.line + index }))
+      .filter(({ line }) => looksLikeValue.test(line) && !line.includes('// →'))
+      .map(({ line, at }) => `README.md:${at}: ${line.trim()}`),
+  );
+  assert.equal(unmarked, [], 'write these as "// → value"');
+});
+
 docs('every js/ts sample type-checks (strict) in a fresh project with the packed package', async () => {
   const dir = await project();
   const tsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc');
