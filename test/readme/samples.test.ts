@@ -104,7 +104,7 @@ docs('sample markers are known, each right before a code block, and output block
 
 docs('a comment that shows a value is a claim written with →, so that it is checked', () => {
   // `// 'data:…'` or `x; // <img …>` reads as a claimed output, but only `// →` is run and compared.
-  const looksLikeValue = /\/\/\s*(?:['"<[{]|true\b|false\b|\d)/;
+  const looksLikeValue = /(?:^|\s)\/\/\s*(?:['"<[{]|true\b|false\b|\d)/;
   const unmarked = samples.flatMap((sample) =>
     sample.code
       .split('\n')
