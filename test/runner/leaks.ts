@@ -25,15 +25,22 @@ interface Tracked extends Leak {
 const runnerFiles = ['run.ts', 'leaks.ts', 'uvu.ts'].map((name) => fileURLToPath(new URL(name, import.meta.url)));
 const repoDir = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The first stack frame in the repository's own code, outside node_modules and the runner. */
+/**
+ * Where it was opened: the first stack frame in the repository's own code (outside node_modules
+ * and the runner) and, when that is a helper, the test file's line that called it.
+ */
 function openedAt(stack: string | undefined): string {
+  const frames: string[] = [];
   for (const line of (stack ?? '').split('\n').slice(1)) {
     const match = /(?:file:\/\/)?(\/[^\s():]+):(\d+):\d+\)?$/.exec(line.trim());
     const path = match?.[1];
     if (path === undefined || !path.startsWith(repoDir) || path.includes('/node_modules/') || runnerFiles.includes(path)) continue;
-    return `${path.slice(repoDir.length)}:${match?.[2] ?? '?'}`;
+    frames.push(`${path.slice(repoDir.length)}:${match?.[2] ?? '?'}`);
   }
-  return '(no frame in the repository: opened by a library)';
+  const [first] = frames;
+  if (first === undefined) return '(no frame in the repository: opened by a library)';
+  const caller = frames.find((frame) => /\.(?:test|fixture)\.ts:/.test(frame));
+  return caller === undefined || caller === first ? first : `${first}, called from ${caller}`;
 }
 
 /**
