@@ -1,8 +1,9 @@
 /**
  * PNG avatars: the very SVG `drawAvatar()` makes, rasterised by resvg (`@resvg/resvg-js`, an
- * optional dependency with prebuilt binaries in npm packages: no system toolchain), with fonts
- * chosen per initial so that every glyph is a real one — or, where no font has it, the
- * placeholder's letters. Rendered PNGs are memoised in an LRU bounded by count and bytes.
+ * optional dependency with prebuilt binaries in npm packages: no system toolchain) in a worker
+ * thread (rasterizer.ts says why), with fonts chosen per initial so that every glyph is a real one
+ * — or, where no font has it, the placeholder's letters. Rendered PNGs are memoised in an LRU
+ * bounded by count and bytes.
  */
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
@@ -10,13 +11,14 @@ import { LogoFallbackError } from '../../errors.js';
 import { drawAvatar, type AvatarDrawing, type AvatarStyle } from '../draw.js';
 import { eachGrapheme } from '../graphemes.js';
 import { createFontSet, type FontSetOptions } from './fonts.js';
+import { sharedRasterizer, type Rasterizer } from './rasterizer.js';
 
 /** What this package uses of `@resvg/resvg-js`. */
 export interface ResvgModule {
   Resvg: new (svg: string, options?: object) => { render(): { asPng(): Buffer } };
 }
 
-/** Loads the rasteriser; tests inject one that fails. */
+/** Loads the rasteriser in this thread, to fail at construction when it is missing; tests inject one that fails. */
 export type RasterizerLoader = () => ResvgModule;
 
 const requireHere = createRequire(import.meta.url);
@@ -35,8 +37,10 @@ export interface PngRendererOptions extends FontSetOptions {
   cacheEntries?: number;
   /** How many bytes of PNG the memo keeps. @default 16 MiB */
   cacheBytes?: number;
-  /** The rasteriser; the default requires `@resvg/resvg-js`. */
+  /** Checks that the rasteriser loads; the default requires `@resvg/resvg-js`. */
   load?: RasterizerLoader;
+  /** Where the drawing happens. @default the process's one worker ({@link sharedRasterizer}) */
+  rasterizer?: Rasterizer;
 }
 
 /** Draws avatars as PNG bytes. */
@@ -56,9 +60,8 @@ export interface PngRenderer {
  * optional dependency: `npm install @resvg/resvg-js`).
  */
 export function createPngRenderer(options: PngRendererOptions, owner: string): PngRenderer {
-  let resvg: ResvgModule;
   try {
-    resvg = (options.load ?? loadResvg)();
+    const resvg = (options.load ?? loadResvg)();
     if (typeof resvg?.Resvg !== 'function') throw new Error('it has no Resvg class');
   } catch (cause) {
     throw new LogoFallbackError(
@@ -70,6 +73,7 @@ export function createPngRenderer(options: PngRendererOptions, owner: string): P
   const fonts = createFontSet(options, (file) => {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "fontFiles" must name TrueType or OpenType font files; ${JSON.stringify(file)} is not one`);
   });
+  const rasterizer = options.rasterizer ?? sharedRasterizer();
   const memo = new LRUCache<string, Buffer>({
     max: options.cacheEntries ?? 1024,
     maxSize: options.cacheBytes ?? 16 * 1024 * 1024,
@@ -102,8 +106,9 @@ export function createPngRenderer(options: PngRendererOptions, owner: string): P
         files = fontFiles(placeholder) ?? [];
       }
       const svg = drawAvatar({ ...shown, label: undefined }, style);
-      // Only the fonts the initials need: loading them is most of a render's cost.
-      const png = new resvg.Resvg(svg, { font: { loadSystemFonts: false, fontFiles: files }, logLevel: 'off', fitTo: { mode: 'width', value: drawing.size } }).render().asPng();
+      // Only the fonts the initials need: resvg-js 2.6 parses the font files on every render (it
+      // has no font database to keep), and that is most of a render's cost.
+      const png = rasterizer.rasterize(svg, drawing.size, files);
       memo.set(key, png);
       return png;
     },
