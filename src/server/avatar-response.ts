@@ -119,8 +119,11 @@ interface RoutePng {
   placeholder: string;
 }
 
+/** What tests and the bench swap: the loader checked at construction, the rasteriser. */
+export type PngInternals = Pick<PngRendererOptions, 'load' | 'rasterizer'>;
+
 /** The route's PNG settings, the rasteriser loaded (or a {@link LogoFallbackError} now). */
-function pngOption(value: unknown, owner: string, load?: PngRendererOptions['load']): RoutePng | undefined {
+function pngOption(value: unknown, owner: string, internals: PngInternals): RoutePng | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && (value === null || typeof value !== 'object')) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png" must be true, false or an object of PNG options`);
@@ -133,7 +136,7 @@ function pngOption(value: unknown, owner: string, load?: PngRendererOptions['loa
     ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }),
     ...(options.cacheEntries === undefined ? {} : { cacheEntries: numberOption(options.cacheEntries, 'png.cacheEntries', owner, { min: 1, max: 1_000_000, fallback: 1024, integer: true }) }),
     ...(options.cacheBytes === undefined ? {} : { cacheBytes: numberOption(options.cacheBytes, 'png.cacheBytes', owner, { min: 1024, max: 2 ** 31, fallback: 16 * 1024 * 1024, integer: true }) }),
-    ...(load === undefined ? {} : { load }),
+    ...internals,
   }, owner);
   const placeholder = initials(options.placeholder ?? 'C');
   if (placeholder === '' || !renderer.covers(placeholder)) {
@@ -143,7 +146,7 @@ function pngOption(value: unknown, owner: string, load?: PngRendererOptions['loa
 }
 
 /** Builds the responder for a set of route options; bad options throw {@link LogoFallbackError} at once. */
-export function createAvatarResponder(options: AvatarRouteOptions, owner: string, load?: PngRendererOptions['load']): AvatarResponder {
+export function createAvatarResponder(options: AvatarRouteOptions, owner: string, internals: PngInternals = {}): AvatarResponder {
   if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${owner}: the options must be an object`);
   const style = resolveStyle(options, owner);
   const route = routeOption(options.route, owner);
@@ -152,7 +155,7 @@ export function createAvatarResponder(options: AvatarRouteOptions, owner: string
   if (!AVATAR_SHAPES.includes(defaultShape)) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "shape" must be one of ${AVATAR_SHAPES.join(', ')}, got ${JSON.stringify(options.shape)}`);
   }
-  const png = pngOption(options.png, owner, load);
+  const png = pngOption(options.png, owner, internals);
   const etags = new WeakMap<Uint8Array, string>();
 
   function draw(path: string, query: URLSearchParams): AvatarRouteResponse | { svg: string } | { png: Uint8Array } {

@@ -39,6 +39,16 @@ export interface Rasterizer {
   close(): void;
 }
 
+interface WorkerState {
+  worker: Worker;
+  port: MessagePort;
+  /** Set to 1 by the worker once its reply is on the port. */
+  flag: Int32Array;
+  /** Pixel bytes drawn so far. */
+  drawn: number;
+  failure?: Error;
+}
+
 interface Reply {
   png?: Uint8Array;
   error?: string;
@@ -77,19 +87,25 @@ export function createRasterizer(options: RasterizerOptions = {}): Rasterizer {
   const recycleBytes = options.recycleBytes ?? 32 * 1024 * 1024;
   const idleMs = options.idleMs ?? 10_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  let current: { worker: Worker; port: MessagePort; flag: Int32Array; drawn: number; failure?: Error } | undefined;
+  let current: WorkerState | undefined;
+  /** The successor, started at half the budget so that its start-up overlaps the renders left. */
+  let next: WorkerState | undefined;
   let started = 0;
   let idle: NodeJS.Timeout | undefined;
 
-  function close(): void {
-    if (current === undefined) return;
-    const { worker, port } = current;
-    current = undefined;
-    port.close();
-    void worker.terminate().catch(() => undefined);
+  function end(state: WorkerState | undefined): void {
+    if (state === undefined) return;
+    state.port.close();
+    void state.worker.terminate().catch(() => undefined);
   }
 
-  function start(): NonNullable<typeof current> {
+  function close(): void {
+    end(current);
+    end(next);
+    current = next = undefined;
+  }
+
+  function start(): WorkerState {
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(WORKER_SOURCE, {
@@ -98,7 +114,7 @@ export function createRasterizer(options: RasterizerOptions = {}): Rasterizer {
       workerData: { port: port2, signal: flag.buffer, module: options.module ?? requireHere.resolve('@resvg/resvg-js') },
       transferList: [port2],
     });
-    const state: NonNullable<typeof current> = { worker, port: port1, flag, drawn: 0 };
+    const state: WorkerState = { worker, port: port1, flag, drawn: 0 };
     // Without a listener a worker's error would be thrown in the main thread; it is kept for the message.
     worker.on('error', (error) => {
       state.failure = error;
@@ -108,6 +124,17 @@ export function createRasterizer(options: RasterizerOptions = {}): Rasterizer {
     port1.unref();
     started++;
     return state;
+  }
+
+  /** Counts a render's pixels against the worker's budget: successor at half, replacement at all. */
+  function spend(state: WorkerState, bytes: number): void {
+    state.drawn += bytes;
+    if (state.drawn >= recycleBytes / 2) next ??= start();
+    if (state.drawn >= recycleBytes) {
+      end(state);
+      current = next;
+      next = undefined;
+    }
   }
 
   return {
@@ -122,8 +149,7 @@ export function createRasterizer(options: RasterizerOptions = {}): Rasterizer {
         const why = state.failure ? `it failed: ${state.failure.message}` : `it did not answer within ${timeoutMs} ms`;
         throw new Error(`the PNG worker drew nothing (${why})`);
       }
-      state.drawn += size * size * 4;
-      if (state.drawn >= recycleBytes) close();
+      spend(state, size * size * 4);
       if (idle === undefined) {
         idle = setTimeout(close, idleMs);
         idle.unref();
