@@ -3,6 +3,8 @@
  * `@dicebear/styles`), both producing a `data:` URL, for a name never seen before and for a
  * repeated name. Printed as ratios measured in the same run; nothing here is asserted.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Avatar, Style } from '@dicebear/core';
 import initialsStyle from '@dicebear/styles/initials.json' with { type: 'json' };
 import { initialsAvatar } from '../src/avatars/svg.js';
@@ -77,10 +79,9 @@ console.log(`uiAvatars() URL for a new name: ${us('uiAvatars() URL, new name').t
 console.log(`Sizes: initialsAvatar SVG ${decodeURIComponent(sample.slice(sample.indexOf(',') + 1)).length} B, data: URL ${sample.length} chars; DiceBear SVG ${new Avatar(style, { seed: 'Hewlett-Packard', size: 64 }).toString().length} B, data: URL ${dicebear('Hewlett-Packard').length} chars.\n`);
 
 // PNG avatars: initialsAvatar({ format: 'png' }) against DiceBear's PNG converter (@dicebear/converter,
-// which rasterises with resvg too), the same names at the same size; then the route under 1,000
-// distinct PNG requests, and the process's peak RSS.
+// which rasterises with resvg too), the same names at the same size; then the memory of distinct
+// PNG requests and data URLs.
 const { toPng } = await import('@dicebear/converter');
-const { avatarFetchHandler } = await import('../src/server/index.js');
 const PNG_SIZE = 128;
 const pngProvider = initialsAvatar({ format: 'png', size: PNG_SIZE, systemFonts: false });
 const pngNames = Array.from({ length: 40 }, () => freshName());
@@ -102,18 +103,23 @@ printTable(
     ['repeated name (memoised)', memoPng.toFixed(4), diceBearPng.toFixed(1), `${(diceBearPng / memoPng).toFixed(0)}×`],
   ],
 );
-const route = avatarFetchHandler({ png: true });
-const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-let peak = process.memoryUsage().rss;
-const before = peak;
-const routeStart = performance.now();
-for (let i = 0; i < 1000; i++) {
-  const initials = `${letters[i % 26]}${letters[Math.floor(i / 26) % 26]}`;
-  const size = 16 + ((i * 37) % 497);
-  const response = route(new Request(`http://localhost/avatars/${initials}.png?size=${size}&bg=${(i * 9973).toString(16).padStart(6, '0').slice(-6)}`));
-  await response.arrayBuffer();
-  if (i % 50 === 0) peak = Math.max(peak, process.memoryUsage().rss);
-}
-peak = Math.max(peak, process.memoryUsage().rss);
+// Memory: each run in a process of its own (bench/png-memory.ts), so that nothing measured above
+// inflates its RSS; the baseline draws with resvg in the main thread, as the route did before.
+const memoryRun = (...args: string[]): { before: number; peak: number; maxRss: number; msEach: number } => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./png-memory.ts', import.meta.url)), ...args], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as { before: number; peak: number; maxRss: number; msEach: number };
+};
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-console.log(`\n1,000 distinct PNG requests to the route (16–512 px, memo 16 MiB): ${((performance.now() - routeStart) / 1000).toFixed(1)} ms each on average; RSS ${mb(before)} before, peak ${mb(peak)} sampled every 50 requests (process peak RSS so far ${mb(process.resourceUsage().maxRSS * 1024)}).\n`);
+console.log('PNG memory (bench/png-memory.ts, each run in a fresh process; peak = the process\'s max RSS):\n');
+const memoryRows: string[][] = [];
+// The baseline of the 5,000-request row is left out: it grows on (+450 MB per 1,000), 2.4 GB.
+for (const [label, args, baseline] of [
+  ['1,000 distinct PNG requests to the route, 16–512 px', ['1000'], true],
+  ['5,000 distinct PNG requests to the route, 16–512 px', ['5000'], false],
+  ['1,000 distinct PNG data URLs in one synchronous stretch, 512 px', ['1000', '--provider', '--size', '512'], true],
+] as const) {
+  const worker = memoryRun(...args);
+  const inThread = baseline ? memoryRun(...args, '--in-thread') : undefined;
+  memoryRows.push([label, mb(worker.before), mb(worker.maxRss), inThread ? mb(inThread.maxRss) : '(not run)', worker.msEach.toFixed(1), inThread ? inThread.msEach.toFixed(1) : '']);
+}
+printTable(['case', 'RSS before', 'peak RSS, worker', 'peak RSS, resvg in the main thread', 'ms each, worker', 'ms each, main thread'], memoryRows);

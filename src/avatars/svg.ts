@@ -12,7 +12,7 @@ import { encodedSvg } from './data-url.js';
 import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
 import { initials } from './initials.js';
 import { readSubject } from './subject.js';
-import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, type PngRenderer } from './png/render.js';
+import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, type PngRenderer, type PngRendererOptions } from './png/render.js';
 import type { AvatarProvider } from './types.js';
 
 export type { AvatarShape, AvatarStyleOptions } from './draw.js';
@@ -106,6 +106,11 @@ function paletteOption(options: InitialsAvatarOptions, style: ReturnType<typeof 
  * `route` when `@resvg/resvg-js` is not installed.
  */
 export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvider {
+  return initialsAvatarWith(options, {});
+}
+
+/** {@link initialsAvatar} with the PNG rasteriser swapped (tests, the bench); not exported by the package. */
+export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pick<PngRendererOptions, 'load' | 'rasterizer'>): AvatarProvider {
   if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options must be an object`);
   const style = resolveStyle(options, OWNER);
   if (options.format !== undefined && options.format !== 'svg' && options.format !== 'png') {
@@ -128,7 +133,7 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
   // Drawing PNGs here (not through the route) needs the rasteriser now: fail at start-up, not per render.
   let renderer: PngRenderer | undefined;
   if (png && route === undefined) {
-    renderer = createPngRenderer({ ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }), ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }) }, OWNER);
+    renderer = createPngRenderer({ ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }), ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }), ...internals }, OWNER);
     if (!renderer.covers(placeholderInitials)) {
       throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: no font has the glyphs of the placeholder's initials ${JSON.stringify(placeholderInitials)}; pick a placeholder in a script the fonts cover`);
     }
