@@ -21,8 +21,8 @@ export interface AvatarRouteOptions extends AvatarStyleOptions {
   /**
    * Serve `<route><initials>.png?size=&shape=&bg=&fg=` too (the URLs of `initialsAvatar({ format:
    * 'png', route })`), drawn with `@resvg/resvg-js` (an optional dependency: a clear
-   * `LogoFallbackError` at construction without it). `true` for the defaults. Without it `.png`
-   * paths are `404`.
+   * `LogoFallbackError` at construction without it) in a worker thread whose memory is bounded (see
+   * the README's "PNG avatars"). `true` for the defaults. Without it `.png` paths are `404`.
    * @default false
    */
   png?: boolean | AvatarRoutePngOptions;
