@@ -16,7 +16,7 @@ export const MAX_REFERENCE_LENGTH = 8192;
 export interface KeyContext {
   /** The storage's public base URL, normalised with a trailing slash. */
   readonly baseUrl?: string | undefined;
-  /** The storage's absolute root directory (local storage only), without a trailing slash. */
+  /** The storage's absolute root directory (local storage only), without a trailing slash (except `/` itself). */
   readonly root?: string | undefined;
 }
 
@@ -29,43 +29,69 @@ export type Reference =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
-const PERCENT_BYTE = /%([0-9a-fA-F]{2})/g;
 
-/**
- * Decodes `%XX` escapes byte by byte, never throwing. Used only to *inspect* a value for hidden
- * dots, slashes, backslashes and control characters, so a lenient decode is what we want.
- */
-function decodeLoosely(value: string): string {
-  return value.replace(PERCENT_BYTE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+function isHexUnit(code: number | undefined): boolean {
+  return code !== undefined && ((code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102));
 }
 
-/** Every form a value takes when decoded once, twice, … (a double-encoded `%252e` hides a dot). */
-function decodedForms(value: string): string[] {
-  const forms = [value];
-  let current = value;
-  for (let i = 0; i < 4 && current.includes('%'); i++) {
-    const next = decodeLoosely(current);
-    if (next === current) break;
-    forms.push(next);
-    current = next;
+/**
+ * Decodes ASCII `%XX` escapes until none is left — the fixed point of decoding again and again, so
+ * that `%2e`, `%252e` and `%252525252e` are all seen as the dot they hide. One pass, O(length): a
+ * decoded character is pushed back onto the output and may complete an escape with what precedes
+ * it. Escapes never overlap (`%` is not a hex digit), so the order of decoding does not change the
+ * result. Escapes of bytes ≥ 0x80 are left as they are: they are parts of UTF-8 characters, never
+ * a dot, slash, backslash or ASCII control. Used only to inspect a value, never to build a key.
+ */
+export function decodeToFixedPoint(value: string): string {
+  if (!value.includes('%')) return value;
+  const out: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    out.push(value.charCodeAt(i));
+    for (let n = out.length; n >= 3 && out[n - 3] === 37 && isHexUnit(out[n - 2]) && isHexUnit(out[n - 1]); n = out.length) {
+      const byte = Number.parseInt(String.fromCharCode(out[n - 2] as number, out[n - 1] as number), 16);
+      if (byte >= 0x80) break;
+      out.length = n - 3;
+      out.push(byte);
+    }
   }
-  return forms;
+  let text = '';
+  for (let i = 0; i < out.length; i += 4096) text += String.fromCharCode(...out.slice(i, i + 4096));
+  return text;
 }
 
 function hasDotSegment(path: string): boolean {
   return path.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
-/** Why a path (of a key or of a foreign URL) is unsafe in any of its decoded forms, if it is. */
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Why a path (of a key or of a foreign URL) is unsafe, decoded to any depth, if it is. Dots,
+ * slashes, backslashes and controls never change once they appear (decoding more cannot remove
+ * them), so the fully decoded form shows every one that any depth of decoding would.
+ */
 function unsafePathReason(path: string): string | undefined {
-  for (const form of decodedForms(path)) {
-    if (form.includes('\\')) return 'contains a backslash';
-    // An encoded slash would make segments appear when a storage or proxy decodes the key.
-    if (/%2f/i.test(form)) return 'contains an encoded slash';
-    if (CONTROL.test(form)) return 'contains a control character';
-    if (hasDotSegment(form)) return 'contains a "." or ".." segment';
-  }
+  const decoded = decodeToFixedPoint(path);
+  if (decoded.includes('\\')) return 'contains a backslash';
+  // An encoded slash would make segments appear when a storage or proxy decodes the key.
+  if (count(decoded, '/') > count(path, '/')) return 'contains an encoded slash';
+  if (CONTROL.test(decoded) || CONTROL.test(decodeUtf8Loosely(decoded))) return 'contains a control character';
+  if (hasDotSegment(decoded)) return 'contains a "." or ".." segment';
   return undefined;
+}
+
+/** The UTF-8 escapes left by {@link decodeToFixedPoint} decoded (C1 controls hide there), or the text as it is. */
+function decodeUtf8Loosely(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
@@ -140,9 +166,12 @@ function parsePathAbsolute(reference: string, context: KeyContext): Reference {
   }
   const root = context.root;
   // A filesystem path stored by mistake: compare the raw string, never a resolved one, so that
-  // `/srv/media/../etc/passwd` is refused by the key rules instead of being normalised away.
-  if (root !== undefined && reference.startsWith(`${root}/`)) {
-    return keyOrInvalid(reference.slice(root.length + 1));
+  // `/srv/media/../etc/passwd` is refused by the key rules instead of being normalised away. The
+  // prefix ends with a slash, so that `/srv/media-old/…` is not inside `/srv/media`; a root of `/`
+  // is its own prefix.
+  const prefix = root === undefined ? undefined : root.endsWith('/') ? root : `${root}/`;
+  if (prefix !== undefined && reference.startsWith(prefix)) {
+    return keyOrInvalid(reference.slice(prefix.length));
   }
   return external(reference, path);
 }

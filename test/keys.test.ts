@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { encodeKey, keyProblem, parseReference, MAX_KEY_BYTES } from '../src/keys.js';
+import { decodeToFixedPoint, encodeKey, keyProblem, parseReference, MAX_KEY_BYTES } from '../src/keys.js';
 
 const fsContext = { baseUrl: '/media/', root: '/srv/app/media' };
 const cdnContext = { baseUrl: 'https://cdn.example.com/media/' };
@@ -113,6 +113,90 @@ test('property: parseReference never throws and external URLs are attribute-safe
     }),
     { numRuns: 3000 },
   );
+});
+
+test('an absolute path beside the root is not inside it', () => {
+  for (const reference of ['/srv/app/media-old/base/a.png', '/srv/app/mediaX/a.png', '/srv/app/media.png', '/srv/app/media']) {
+    assert.equal(parseReference(reference, fsContext), { kind: 'external', url: reference }, reference);
+  }
+  assert.equal(parseReference('/srv/app/media/base/a.png', fsContext), { kind: 'key', key: 'base/a.png' });
+  // A root given with its trailing slash means the same directory.
+  assert.equal(parseReference('/srv/app/media-old/a.png', { root: '/srv/app/media/' }), { kind: 'external', url: '/srv/app/media-old/a.png' });
+  assert.equal(parseReference('/srv/app/media/a.png', { root: '/srv/app/media/' }), { kind: 'key', key: 'a.png' });
+});
+
+test('a root of "/" takes every absolute path as a key, and still refuses traversal', () => {
+  const rootContext = { root: '/' };
+  assert.equal(parseReference('/srv/app/media/a.png', rootContext), { kind: 'key', key: 'srv/app/media/a.png' });
+  assert.equal(parseReference('/a.png', rootContext), { kind: 'key', key: 'a.png' });
+  assert.equal(parseReference('/media/a.png', { ...rootContext, baseUrl: '/media/' }), { kind: 'key', key: 'a.png' });
+  for (const reference of ['/../etc/passwd', '/srv/%2e%2e/etc/passwd', '//evil.example/../x', '/a//b.png']) {
+    assert.is(parseReference(reference, rootContext).kind, 'invalid', reference);
+  }
+  assert.equal(parseReference('//cdn.example/a.png', rootContext), { kind: 'external', url: '//cdn.example/a.png' });
+});
+
+/** `text` with each character percent-encoded, then the `%` of every escape encoded again, `depth` times in all. */
+function encodeDeep(text: string, depth: number): string {
+  let out = [...text].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  for (let i = 1; i < depth; i++) out = out.replaceAll('%', '%25');
+  return out;
+}
+
+test('".." percent-encoded at any depth is refused, in keys, in our URLs and in foreign URLs', () => {
+  assert.is(encodeDeep('.', 5), '%252525252e'); // the issue's five levels
+  for (const depth of [1, 2, 5, 6, 9, 17, 40, 300]) {
+    const dots = encodeDeep('..', depth);
+    const dot = encodeDeep('.', depth);
+    for (const [reference, context] of [
+      [`a/${dots}/b.png`, fsContext],
+      [`${dots}/secret.png`, fsContext],
+      [`a/${dot}/b.png`, fsContext],
+      [`a/.${dot}/b.png`, fsContext],
+      [`/media/${dots}/secret`, fsContext],
+      [`https://cdn.example.com/media/${dots}/x.png`, cdnContext],
+      [`https://evil.example/a/${dots}/b.png`, cdnContext],
+      [`a${encodeDeep('/', depth)}b.png`, fsContext],
+      [`a${encodeDeep('\\', depth)}b.png`, fsContext],
+      [`a${encodeDeep('\u0000', depth)}b.png`, fsContext],
+    ] as const) {
+      assert.is(parseReference(reference, context).kind, 'invalid', `${reference.slice(0, 80)} (depth ${depth})`);
+    }
+  }
+  // What is not a dot, slash, backslash or control stays accepted at any depth.
+  assert.equal(parseReference(`a/${encodeDeep('x', 7)}.png`, fsContext), { kind: 'key', key: `a/${encodeDeep('x', 7)}.png` });
+  assert.equal(parseReference('a/%25zz%2.png', fsContext), { kind: 'key', key: 'a/%25zz%2.png' });
+});
+
+test('decodeToFixedPoint: decoding again and again, in one pass', () => {
+  assert.is(decodeToFixedPoint('%252525252e'), '.');
+  assert.is(decodeToFixedPoint('%%2541'), '%A');
+  assert.is(decodeToFixedPoint('%2%41'), '*'); // "%2" + "A" makes a new escape
+  assert.is(decodeToFixedPoint(`%${'25'.repeat(5000)}2e`), '.');
+  assert.is(decodeToFixedPoint('%E6%97%A5'), '%E6%97%A5', 'UTF-8 bytes are not ASCII characters');
+  assert.is(decodeToFixedPoint('plain'), 'plain');
+  // The same result as decoding pass after pass until nothing changes.
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom('%', '2', '5', 'e', 'E', 'f', '4', '1', 'a', '.', '/', 'C', '3'), { maxLength: 40 }), (parts) => {
+      let text = parts.join('');
+      for (let next = passDecode(text); next !== text; next = passDecode(text)) text = next;
+      assert.is(decodeToFixedPoint(parts.join('')), text);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+function passDecode(text: string): string {
+  return text.replace(/%([0-7][0-9a-fA-F])/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+test('UTF-8 escapes are not mistaken for control characters; encoded C1 controls are refused', () => {
+  assert.equal(parseReference('/media/%E6%97%A5.png', fsContext), { kind: 'key', key: '日.png' });
+  assert.equal(parseReference('/media/%E2%80%99s.png', fsContext), { kind: 'key', key: '’s.png' });
+  assert.equal(parseReference('https://cdn.example.com/media/%E6%97%A5.png', cdnContext), { kind: 'key', key: '日.png' });
+  for (const reference of ['/media/a%C2%85b.png', '/media/a%25C2%2585b.png', 'a\u0085b.png']) {
+    assert.is(parseReference(reference, fsContext).kind, 'invalid', reference);
+  }
 });
 
 test.run();
