@@ -1,169 +1,140 @@
 /**
  * The existence cache: one storage check per key per window, shared by everyone who asks while it
- * runs, answered within `timeout`, and never letting a fault pass for "missing" beyond `missTtl`.
+ * runs (src/checks.ts runs them), answered within `timeout`, never letting a fault pass for
+ * "missing" beyond `missTtl`, and never letting a fault turn a logo known present into an avatar
+ * within `staleIfError`.
  */
 import { LRUCache } from 'lru-cache';
-import { LogoFallbackError } from './errors.js';
+import { createCheckRunner, toLogoError, type Existence } from './checks.js';
+import type { LogoFallbackError } from './errors.js';
+import type { Report } from './reports.js';
 import type { Storage } from './storage/types.js';
 
-/** What a check found: the file is there, it is not, or the storage could not say. */
-export type Existence = 'present' | 'missing' | 'fault';
+export type { Existence } from './checks.js';
 
-/** Settings of the existence cache (the resolver's `cache` option, resolved). */
+/** Settings of the existence cache (the resolver's `cache`, `timeout` and `concurrency` options, resolved). */
 export interface ExistenceCacheSettings {
-  /** How long a "present" answer is kept, ms; 0 disables caching altogether. */
+  /** How long a "present" answer is fresh, ms; 0 disables caching altogether. */
   ttl: number;
   /** How long a "missing" (or fault) answer is kept, ms; 0 keeps none. */
   missTtl: number;
-  /** How many keys are kept at most. */
+  /** How many keys are kept at most (and how many checks may wait in the queue). */
   max: number;
   /** How long a caller waits for one check, ms; then it gets the avatar. */
   timeout: number;
-  /** How long a check may run on in the background after `timeout`, ms; then its signal aborts it. */
+  /** How long a check may run, ms; then its request is aborted. */
   hardTimeout: number;
+  /** How long past its `ttl` a logo known present is still served while re-checks fail, ms; 0: not at all. */
+  staleIfError: number;
+  /** How many checks run at once. */
+  concurrency: number;
 }
 
 /** The cache's interface to the resolver. */
 export interface ExistenceCache {
-  /** The cached answer, without any I/O. */
+  /** The cached answer, without any I/O (a stale "present" starts its re-check in the background). */
   peek(key: string): Existence | undefined;
   /** A synchronous check through the driver's `existsSync`, cached; `undefined` when it has none. */
   checkSync(key: string): Existence | undefined;
-  /** The answer, waiting for storage at most `timeout` ms (then `'fault'`). Never rejects. */
+  /** The answer, waiting for storage at most `timeout` from the check's start (then `'fault'`). Never rejects. */
   check(key: string): Promise<Existence>;
-  /** Forgets one key (and drops its running check), or everything. */
+  /** Starts the check of a key in the background (a sync render that found nothing cached). */
+  start(key: string): void;
+  /** The answer whenever the storage gives it (at most `hardTimeout` from the check's start). Never rejects. */
+  settled(key: string): Promise<Existence>;
+  /** Forgets one key (and the answer of its running check), or everything. */
   invalidate(key?: string): void;
 }
 
-function toLogoError(error: unknown, key: string, storage: Storage): LogoFallbackError {
-  if (error instanceof LogoFallbackError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new LogoFallbackError('STORAGE_FAILED', `${storage.name} storage: checking ${JSON.stringify(key)} failed: ${detail}`, {
-    cause: error,
-    key,
-    storage: storage.name,
-  });
+/**
+ * One key's latest answer. `fresh` ends its window (`ttl` or `missTtl`); `servableUntil`, on an
+ * answer of "present" and on faults that followed one, is when a logo last seen present stops
+ * being served although re-checks fail: `ttl + staleIfError` after it was last seen (RFC 5861's
+ * stale-if-error, counted from when the answer went stale).
+ */
+interface Entry {
+  readonly state: Existence;
+  readonly fresh: number;
+  readonly servableUntil: number | undefined;
 }
 
 /** Builds the existence cache for one storage. `report` hears of every fault and timeout. */
-export function createExistenceCache(
-  storage: Storage,
-  settings: ExistenceCacheSettings,
-  report: (error: LogoFallbackError) => void,
-): ExistenceCache {
-  const { ttl, missTtl, timeout, hardTimeout } = settings;
+export function createExistenceCache(storage: Storage, settings: ExistenceCacheSettings, report: Report): ExistenceCache {
+  const { ttl, missTtl, staleIfError } = settings;
   const enabled = ttl > 0;
-  const ttlOf = (state: Existence): number => (state === 'present' ? ttl : missTtl);
+  const entries = new LRUCache<string, Entry>({ max: settings.max });
 
-  async function ask(key: string, signal: AbortSignal): Promise<Existence> {
-    try {
-      return (await storage.exists(key, AbortSignal.any([signal, AbortSignal.timeout(hardTimeout)]))) ? 'present' : 'missing';
-    } catch (error) {
-      // An aborted check (invalidated, or past the hard limit) is not the storage's fault.
-      if (!signal.aborted) report(toLogoError(error, key, storage));
-      return 'fault';
+  /** Stores an answer and says what callers get: a fault within stale-if-error still serves the logo. */
+  function settle(key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean): Existence {
+    const now = Date.now();
+    const previous = enabled ? entries.peek(key) : undefined;
+    let entry: Entry | undefined;
+    let served = state;
+    if (state === 'present') {
+      entry = { state, fresh: now + ttl, servableUntil: staleIfError > 0 ? now + ttl + staleIfError : undefined };
+    } else if (state === 'missing') {
+      entry = missTtl > 0 ? { state, fresh: now + missTtl, servableUntil: undefined } : undefined;
+    } else {
+      const keep = previous !== undefined && previous.state !== 'missing' && previous.servableUntil !== undefined && previous.servableUntil > now;
+      const servableUntil = keep ? previous.servableUntil : undefined;
+      entry = missTtl > 0 || keep ? { state, fresh: now + missTtl, servableUntil } : undefined;
+      if (keep) served = 'present';
+      // Within stale-if-error, the first fault is reported and the ones after it are not.
+      // The error's own key is its subject: a driver's error without one (ROOT_MISSING) is about the whole storage.
+      if (error !== undefined && !(keep && previous.state === 'fault')) report(error);
     }
-  }
-
-  const lru = new LRUCache<string, Existence>({
-    max: settings.max,
-    ttl: Math.max(ttl, missTtl, 1),
-    ttlAutopurge: false,
-    // A stale entry stays until its re-check replaces it, so that `peek` can still serve it.
-    noDeleteOnStaleGet: true,
-    // lru-cache shares one running fetch between every caller of the same key.
-    fetchMethod: async (key, _stale, { signal, options }) => {
-      const state = await ask(key, signal);
-      options.ttl = ttlOf(state);
-      return state;
-    },
-  });
-
-  /** Checks past their `timeout`, shared so that callers who join late keep the first deadline. */
-  const deadlines = new Map<string, Promise<Existence>>();
-
-  function store(key: string, state: Existence): Existence {
-    if (enabled && ttlOf(state) > 0) lru.set(key, state, { ttl: ttlOf(state) });
-    return state;
-  }
-
-  function startCheck(key: string): Promise<Existence> {
-    if (!enabled) {
-      const controller = new AbortController();
-      return ask(key, controller.signal);
+    if (enabled && current) {
+      if (entry === undefined) entries.delete(key);
+      else entries.set(key, entry);
     }
-    return lru.fetch(key).then(
-      (state) => {
-        // A zero window keeps nothing: lru-cache reads a ttl of 0 as "forever".
-        if (state !== undefined && ttlOf(state) === 0) lru.delete(key);
-        return state ?? 'fault';
-      },
-      () => 'fault' as const,
-    );
+    return served;
   }
 
-  function check(key: string): Promise<Existence> {
-    const running = deadlines.get(key);
-    if (running !== undefined) return running;
-    const result = new Promise<Existence>((resolve) => {
-      const timer = setTimeout(() => {
-        report(
-          new LogoFallbackError('TIMEOUT', `${storage.name} storage: no answer for ${JSON.stringify(key)} within ${timeout} ms`, {
-            key,
-            storage: storage.name,
-          }),
-        );
-        resolve('fault');
-      }, timeout); // not unref'd: someone awaits this answer, the process must wait for it
-      void startCheck(key).then((state) => {
-        clearTimeout(timer);
-        resolve(state);
-      });
-    });
-    deadlines.set(key, result);
-    void result.then(() => {
-      if (deadlines.get(key) === result) deadlines.delete(key);
-    });
-    return result;
-  }
+  const runner = createCheckRunner(
+    storage,
+    { timeout: settings.timeout, hardTimeout: settings.hardTimeout, concurrency: settings.concurrency, maxQueued: settings.max },
+    settle,
+    report,
+  );
 
-  /**
-   * Stale-while-revalidate, for "present" only: past its `ttl` a logo that was there is still
-   * served while one re-check runs (at most `hardTimeout`), so pages do not flicker to the avatar
-   * (sync renders) or wait (async ones) every `ttl`. A stale "missing" or fault is never served:
-   * the caller checks again, as `missTtl` promises.
-   */
   function peek(key: string): Existence | undefined {
     if (!enabled) return undefined;
-    const fresh = lru.get(key);
-    if (fresh !== undefined) return fresh;
-    const status: LRUCache.Status<string, Existence> = {};
-    const stale = lru.get(key, { allowStale: true, status });
-    if (stale !== 'present') return undefined;
-    if (status.get === 'stale') void check(key);
-    return stale;
+    const entry = entries.get(key);
+    if (entry === undefined) return undefined;
+    const now = Date.now();
+    const servable = entry.servableUntil !== undefined && entry.servableUntil > now;
+    if (now < entry.fresh) return entry.state === 'fault' && servable ? 'present' : entry.state;
+    // Past its window. A logo that was there is still served while one re-check runs
+    // (stale-while-revalidate), and while re-checks fail within stale-if-error; a stale "missing" or
+    // fault is never served: the caller checks again, as `missTtl` promises.
+    if (entry.state === 'present' || servable) {
+      runner.start(key);
+      return 'present';
+    }
+    return undefined;
   }
 
   return {
     peek,
     checkSync(key) {
       if (storage.existsSync === undefined) return undefined;
+      let state: Existence;
+      let error: LogoFallbackError | undefined;
       try {
-        return store(key, storage.existsSync(key) ? 'present' : 'missing');
-      } catch (error) {
-        report(toLogoError(error, key, storage));
-        return store(key, 'fault');
+        state = storage.existsSync(key) ? 'present' : 'missing';
+      } catch (cause) {
+        state = 'fault';
+        error = toLogoError(cause, key, storage.name);
       }
+      return settle(key, state, error, true);
     },
-    check,
+    check: (key) => runner.wait(key),
+    start: (key) => runner.start(key),
+    settled: (key) => runner.settled(key),
     invalidate(key) {
-      if (key === undefined) {
-        lru.clear();
-        deadlines.clear();
-      } else {
-        lru.delete(key);
-        deadlines.delete(key);
-      }
+      runner.invalidate(key);
+      if (key === undefined) entries.clear();
+      else entries.delete(key);
     },
   };
 }

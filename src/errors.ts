@@ -6,7 +6,8 @@
  * - `STORAGE_FAILED`: the storage answered with a fault (not "missing").
  * - `TIMEOUT`: the storage did not answer within `timeout`.
  * - `ROOT_MISSING`: the local storage root does not exist (yet).
- * - `INVALID_RECORD`: reading a record's field threw (a getter, a proxy).
+ * - `INVALID_RECORD`: reading what a template passed threw: a record's field, a file value or a call
+ *   option (a throwing getter, a Proxy whose traps throw, a revoked Proxy).
  */
 export type LogoFallbackErrorCode =
   | 'MISSING_OPTION'
@@ -53,13 +54,46 @@ export class LogoFallbackError extends Error {
   }
 }
 
-/** Shortens a value for an error message so that a hostile 10 MB string cannot flood a log. */
+/**
+ * Shortens a value for an error message so that a hostile 10 MB string cannot flood a log. Never
+ * throws, whatever the value (a revoked Proxy, a throwing `toString`): objects are shown by their
+ * type tag, never by calling their own code.
+ */
 export function describeValue(value: unknown, max = 120): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    if (typeof value === 'string') {
+      const shown = JSON.stringify(value.length > max ? value.slice(0, max) : value);
+      return value.length > max ? `${shown}…(${value.length} chars)` : shown;
+    }
+    text = value !== null && (typeof value === 'object' || typeof value === 'function') ? Object.prototype.toString.call(value) : String(value);
   } catch {
-    text = Object.prototype.toString.call(value);
+    text = 'an unreadable value';
   }
   return text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
+}
+
+/**
+ * What went wrong, in words, from anything that was thrown: an `Error`'s message (shortened), else
+ * the value described. Never throws (a thrown Proxy or a throwing `message` getter included).
+ */
+export function describeError(error: unknown, max = 200): string {
+  try {
+    if (error instanceof Error) {
+      const message: unknown = error.message;
+      if (typeof message === 'string') return message.length > max ? `${message.slice(0, max)}…` : message;
+    }
+  } catch {
+    return 'an unreadable error';
+  }
+  return describeValue(error, max);
+}
+
+/** Whether a value is a {@link LogoFallbackError}. Never throws (a Proxy whose `getPrototypeOf` trap throws is not one). */
+export function isLogoFallbackError(value: unknown): value is LogoFallbackError {
+  try {
+    return value instanceof LogoFallbackError;
+  } catch {
+    return false;
+  }
 }

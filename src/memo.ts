@@ -7,6 +7,9 @@
  * order does not matter — a miss only recomputes the same value. The existence cache, whose
  * entries expire and are fetched, stays on lru-cache (src/cache.ts).
  */
+import { createHash } from 'node:crypto';
+
+/** A `Map` of pure results that starts over when it holds `max` entries (see above for why). */
 export class Memo<K, V> {
   readonly #max: number;
   #entries = new Map<K, V>();
@@ -26,4 +29,16 @@ export class Memo<K, V> {
     if (this.#entries.size >= this.#max) this.#entries = new Map();
     this.#entries.set(key, value);
   }
+}
+
+/** Texts longer than this are memoised by a digest: a memo of `max` entries then holds at most `max` short keys. */
+const MAX_MEMO_KEY = 256;
+
+/**
+ * The key to memoise a text under: the text itself when short, else `\0` and its SHA-256 (a fresh
+ * short string — a slice of a long text would keep the whole text alive in V8). Long texts cost a
+ * hash per lookup, bounded by their (already bounded) length.
+ */
+export function memoKey(text: string): string {
+  return text.length <= MAX_MEMO_KEY ? text : `\u0000${createHash('sha256').update(text).digest('base64')}`;
 }

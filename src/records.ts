@@ -4,12 +4,39 @@
  */
 import { MAX_NAME_LENGTH, initials } from './avatars/initials.js';
 
-/** Something went wrong reading a field (a throwing getter, a hostile proxy). */
-export type FieldReadFailure = (field: string, error: unknown) => void;
+/**
+ * What went wrong reading the values of one call (a record's fields, a file value, a call option):
+ * where, and the first error. The resolver makes one report of it per call, however many reads threw.
+ */
+export interface ReadFailures {
+  /** Where reading threw, e.g. `record.company`, `file.name`, `options.size`, or `record` for the value itself. */
+  readonly at: string[];
+  /** The first error thrown. */
+  first: unknown;
+}
 
-/** Whether a value can carry fields: an object or a function, not `null`, not an array. */
+/** An empty {@link ReadFailures}. */
+export function readFailures(): ReadFailures {
+  return { at: [], first: undefined };
+}
+
+function fail(failures: ReadFailures | undefined, at: string, error: unknown): void {
+  if (failures === undefined) return;
+  if (failures.at.length === 0) failures.first = error;
+  if (!failures.at.includes(at)) failures.at.push(at);
+}
+
+/**
+ * Whether a value can carry fields: an object or a function, not `null`, not an array. Never
+ * throws: a revoked Proxy counts as a record (reading it then fails, and is reported).
+ */
 export function isRecord(value: unknown): value is object {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && !Array.isArray(value);
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    return true;
+  }
 }
 
 function isPresent(value: unknown): boolean {
@@ -18,16 +45,24 @@ function isPresent(value: unknown): boolean {
 
 /**
  * The first present value among `fields` of a record: own or inherited properties (getters of
- * class instances included) or `Map` entries. A field whose getter throws counts as absent.
+ * class instances included) or `Map` entries. Never throws: a field whose getter (or Proxy trap)
+ * throws counts as absent and is noted in `failures` under `label.field`; a record whose type
+ * cannot even be asked (a revoked Proxy) is noted under `label` and has no fields.
  */
-export function readField(record: object, fields: readonly string[], onFailure?: FieldReadFailure): unknown {
-  const isMap = record instanceof Map;
+export function readField(record: object, fields: readonly string[], failures?: ReadFailures, label = 'record'): unknown {
+  let isMap: boolean;
+  try {
+    isMap = record instanceof Map;
+  } catch (error) {
+    fail(failures, label, error);
+    return undefined;
+  }
   for (const field of fields) {
     let value: unknown;
     try {
       value = isMap ? (record as Map<string, unknown>).get(field) : (record as Record<string, unknown>)[field];
     } catch (error) {
-      onFailure?.(field, error);
+      fail(failures, `${label}.${field}`, error);
       continue;
     }
     if (isPresent(value)) return value;
@@ -38,13 +73,30 @@ export function readField(record: object, fields: readonly string[], onFailure?:
 /**
  * The storage reference carried by a file value: a string as it is; a `URL` as its `href`; a
  * Django-style file field by its `name` (the key), else its `url`. Anything else: `undefined`.
+ * Never throws (failures are noted under `label`).
  */
-export function fileReference(value: unknown, onFailure?: FieldReadFailure): string | undefined {
+export function fileReference(value: unknown, failures?: ReadFailures, label = 'file'): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
-  if (value instanceof URL) return value.href;
   if (!isRecord(value)) return undefined;
-  const inner = readField(value, ['name', 'url'], onFailure);
+  try {
+    if (value instanceof URL) return value.href;
+  } catch (error) {
+    fail(failures, label, error);
+    return undefined;
+  }
+  const inner = readField(value, ['name', 'url'], failures, label);
   return typeof inner === 'string' && inner !== '' ? inner : undefined;
+}
+
+/** The `size` of a call's options, if it can be read. Never throws (a failure is noted under `options.size`). */
+export function readSize(options: unknown, failures?: ReadFailures): unknown {
+  if (options === undefined || options === null || (typeof options !== 'object' && typeof options !== 'function')) return undefined;
+  try {
+    return (options as { size?: unknown }).size;
+  } catch (error) {
+    fail(failures, 'options.size', error);
+    return undefined;
+  }
 }
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -1,8 +1,8 @@
 /** The resolver's options: their types (documented for users) and their checks at construction. */
 import type { AvatarProvider } from './avatars/types.js';
 import type { ExistenceCacheSettings } from './cache.js';
-import { LogoFallbackError } from './errors.js';
-import { numberOption } from './options.js';
+import { LogoFallbackError, describeError } from './errors.js';
+import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
 import { hasInitials } from './records.js';
 import type { Storage } from './storage/types.js';
 
@@ -14,19 +14,31 @@ export interface FieldOptions {
   file?: string | readonly string[];
 }
 
-/** The existence cache's windows and size. */
+/** The existence cache's windows, size and deadlines. */
 export interface CacheOptions {
-  /** How long "the file exists" is remembered, ms. `0` turns caching off. @default 30_000 */
+  /** How long "the file exists" is remembered, ms (0 – 2^31−1). `0` turns caching off. @default 30_000 */
   ttl?: number;
-  /** How long "missing" (or a storage fault) is remembered, ms. `0` remembers none. @default 5_000 */
+  /** How long "missing" (or a storage fault) is remembered, ms (0 – 2^31−1). `0` remembers none. @default 5_000 */
   missTtl?: number;
-  /** How many keys are remembered at most. @default 10_000 */
+  /**
+   * How many keys are remembered at most (1 – 1,000,000): the existence cache, the resolver's memos
+   * of parsed references and avatars, and the queue of waiting checks are all this size
+   * ({@link LogoResolver.memoSize}). Past it, the least recently used key is forgotten.
+   * @default 10_000
+   */
   max?: number;
   /**
-   * How long a check may go on in the background after a render stopped waiting for it (so that
-   * it can still fill the cache), ms; then it is aborted. @default 10_000
+   * How long one check may run, ms (at least `timeout`, at most 2^31−1): after a render stopped
+   * waiting it goes on, so that it can still fill the cache; then its request is aborted and the
+   * answer is a fault. @default 10_000 (or `timeout`, when that is longer)
    */
   hardTimeout?: number;
+  /**
+   * Stale-if-error (RFC 5861), ms (0 – 2^31−1): a logo known present keeps being served for this
+   * long past its `ttl` while re-checks end in a fault (a storage outage, a timeout) — reported
+   * once; an answer of "missing" replaces it at once. `0` turns it off. @default 300_000
+   */
+  staleIfError?: number;
 }
 
 /** Options of `createLogoResolver`. Every one is optional. */
@@ -41,11 +53,22 @@ export interface LogoResolverOptions {
   placeholder?: string;
   /** The existence cache, or `false` for none (every render then asks the storage). */
   cache?: CacheOptions | false;
-  /** How long one storage check may take before the render gets the avatar, ms. @default 300 */
+  /**
+   * How long a render waits for one storage check, ms (1 – 600,000), counted from when the check
+   * starts; a check waiting in the queue (see `concurrency`) is waited for this long at most before
+   * it starts. Then the render gets the avatar, and the check goes on to fill the cache.
+   * @default 300
+   */
   timeout?: number;
   /**
-   * Hears of invalid references, storage faults and timeouts — once per key and reason per
-   * `missTtl` window. Must not throw (if it does, the error is ignored).
+   * How many storage checks run at once (1 – 1,024), whoever starts them — renders, background
+   * re-checks, `prefetch()`. The others wait in one queue, in order.
+   * @default 32
+   */
+  concurrency?: number;
+  /**
+   * Hears of invalid references, unreadable records, storage faults and timeouts — once per key (or
+   * reference) and reason within `max(missTtl, 1 s)`. Must not throw (if it does, the error is ignored).
    * @default a `console.warn` of the message
    */
   onError?: (error: LogoFallbackError) => void;
@@ -59,10 +82,17 @@ export interface ResolvedResolverOptions {
   fileFields: readonly string[];
   placeholder: string;
   cache: ExistenceCacheSettings;
+  /** How long a report is not repeated, ms. */
+  reportWindow: number;
   onError: (error: LogoFallbackError) => void;
 }
 
 const OWNER = 'createLogoResolver()';
+const KNOWN = ['storage', 'avatar', 'fields', 'placeholder', 'cache', 'timeout', 'concurrency', 'onError'] as const;
+const KNOWN_FIELDS = ['name', 'file'] as const;
+const KNOWN_CACHE = ['ttl', 'missTtl', 'max', 'hardTimeout', 'staleIfError'] as const;
+/** lru-cache allocates its index arrays for `max` up front (8 bytes a slot): a bound keeps that honest. */
+const MAX_KEYS = 1_000_000;
 
 function invalid(message: string): LogoFallbackError {
   return new LogoFallbackError('INVALID_OPTION', `${OWNER}: ${message}`);
@@ -72,7 +102,7 @@ function fieldList(value: unknown, option: string, fallback: readonly string[]):
   if (value === undefined) return fallback;
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((field) => typeof field === 'string' && field !== '')) {
-    throw invalid(`"${option}" must be a field name or a non-empty array of field names, got ${JSON.stringify(value)}`);
+    throw invalid(`"${option}" must be a field name or a non-empty array of field names, got ${showValue(value)}`);
   }
   return [...(list as string[])];
 }
@@ -86,22 +116,44 @@ function checkStorage(storage: unknown): Storage | undefined {
   return candidate as Storage;
 }
 
-/** Checks the options and fills in defaults. Throws {@link LogoFallbackError} on the first bad one. */
+/**
+ * Checks the options and fills in defaults: every option against its real range, unknown keys
+ * refused (naming the known ones), a hostile options object refused rather than half read.
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION` on the first bad option.
+ */
 export function resolveResolverOptions(options: LogoResolverOptions): ResolvedResolverOptions {
-  if (options === null || typeof options !== 'object') throw invalid('the options must be an object');
+  try {
+    return resolve(options);
+  } catch (error) {
+    if (error instanceof LogoFallbackError) throw error;
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options could not be read: ${describeError(error)}`, { cause: error });
+  }
+}
+
+function resolve(options: LogoResolverOptions): ResolvedResolverOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalid(`the options must be an object, got ${showValue(options)}`);
+  checkKnownKeys(options, KNOWN, 'the options', OWNER);
   if (options.avatar !== undefined && typeof options.avatar !== 'function') {
     throw invalid('"avatar" must be an avatar provider such as uiAvatars() (a function)');
   }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw invalid('"onError" must be a function');
   const placeholder = options.placeholder ?? 'C';
   if (typeof placeholder !== 'string' || !hasInitials(placeholder)) {
-    throw invalid(`"placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
+    throw invalid(`"placeholder" must be a name with at least one letter or digit, got ${showValue(placeholder)}`);
   }
-  if (options.cache !== undefined && options.cache !== false && (options.cache === null || typeof options.cache !== 'object')) {
-    throw invalid('"cache" must be an object such as { ttl: 30_000 } or false');
+  if (options.cache !== undefined && options.cache !== false && (options.cache === null || typeof options.cache !== 'object' || Array.isArray(options.cache))) {
+    throw invalid(`"cache" must be an object such as { ttl: 30_000 } or false, got ${showValue(options.cache)}`);
   }
-  const cache = options.cache === false ? { ttl: 0, missTtl: 0 } : (options.cache ?? {});
-  const timeout = numberOption(options.timeout, 'timeout', OWNER, { min: 1, max: 600_000, fallback: 300 });
+  if (options.cache !== undefined && options.cache !== false) checkKnownKeys(options.cache, KNOWN_CACHE, '"cache"', OWNER);
+  if (options.fields !== undefined) checkKnownKeys(options.fields, KNOWN_FIELDS, '"fields"', OWNER);
+  const cache: CacheOptions = options.cache === false ? { ttl: 0, missTtl: 0 } : (options.cache ?? {});
+  const timeout = msOption(options.timeout, 'timeout', OWNER, { min: 1, max: 600_000, fallback: 300 });
+  const hardTimeout = msOption(cache.hardTimeout, 'cache.hardTimeout', OWNER, { min: 1, fallback: Math.max(10_000, timeout) });
+  if (hardTimeout < timeout) {
+    throw invalid(`"cache.hardTimeout" must be at least "timeout" (${timeout} ms): a check cannot be aborted before the render stops waiting for it, got ${showValue(hardTimeout)}`);
+  }
+  const missTtl = msOption(cache.missTtl, 'cache.missTtl', OWNER, { min: 0, fallback: 5_000 });
   return {
     storage: checkStorage(options.storage),
     avatar: options.avatar,
@@ -109,12 +161,15 @@ export function resolveResolverOptions(options: LogoResolverOptions): ResolvedRe
     fileFields: fieldList(options.fields?.file, 'fields.file', ['icon', 'logo']),
     placeholder,
     cache: {
-      ttl: numberOption(cache.ttl, 'cache.ttl', OWNER, { min: 0, fallback: 30_000 }),
-      missTtl: numberOption(cache.missTtl, 'cache.missTtl', OWNER, { min: 0, fallback: 5_000 }),
-      max: numberOption(cache.max, 'cache.max', OWNER, { min: 1, fallback: 10_000, integer: true }),
+      ttl: msOption(cache.ttl, 'cache.ttl', OWNER, { min: 0, fallback: 30_000 }),
+      missTtl,
+      max: numberOption(cache.max, 'cache.max', OWNER, { min: 1, max: MAX_KEYS, fallback: 10_000, integer: true }),
       timeout,
-      hardTimeout: Math.max(timeout, numberOption(cache.hardTimeout, 'cache.hardTimeout', OWNER, { min: 1, fallback: 10_000 })),
+      hardTimeout,
+      staleIfError: msOption(cache.staleIfError, 'cache.staleIfError', OWNER, { min: 0, fallback: 300_000 }),
+      concurrency: numberOption(options.concurrency, 'concurrency', OWNER, { min: 1, max: 1024, fallback: 32, integer: true }),
     },
+    reportWindow: Math.max(missTtl, 1000),
     onError: options.onError ?? ((error) => console.warn(error.message)),
   };
 }

@@ -234,7 +234,7 @@ test('bad options throw LogoFallbackError at construction, naming the option', (
     [() => fsStorage({ root: 'media', baseUrl: 'media/' }), 'INVALID_OPTION', /"baseUrl" must be a path-absolute URL/],
     [() => fsStorage({ root: 'media', baseUrl: 'ftp://x/' }), 'INVALID_OPTION', /"baseUrl"/],
     [() => fsStorage({ root: 'media', baseUrl: '/me"dia/' }), 'INVALID_OPTION', /"baseUrl"/],
-    [() => createLogoResolver({ cache: { ttl: -1 } }), 'INVALID_OPTION', /"cache.ttl" must be a finite number at least 0, got -1/],
+    [() => createLogoResolver({ cache: { ttl: -1 } }), 'INVALID_OPTION', /"cache.ttl" must be a finite number from 0 to 2147483647, got -1/],
     [() => createLogoResolver({ cache: { max: 0 } }), 'INVALID_OPTION', /"cache.max"/],
     [() => createLogoResolver({ timeout: 0 }), 'INVALID_OPTION', /"timeout"/],
     [() => createLogoResolver({ timeout: Number.NaN }), 'INVALID_OPTION', /"timeout"/],

@@ -1,0 +1,88 @@
+/** The resolver's public interface: what `createLogoResolver` returns, and its call options. */
+import type { Storage } from './storage/types.js';
+
+/** Per-call options of the resolver's methods. */
+export interface LogoCallOptions {
+  /** The avatar's size in CSS pixels, passed to the avatar provider (an integer, 1–2048; others are ignored). */
+  size?: number;
+}
+
+/** Options of {@link LogoResolver.prefetch}. */
+export interface PrefetchOptions {
+  /** The items are file values (`company.icon`), not records. @default false */
+  files?: boolean;
+  /**
+   * How many of this prefetch's checks may run at once (1–1,024), within the resolver's own
+   * `concurrency`, which bounds every check together. @default the resolver's `concurrency`
+   */
+  concurrency?: number;
+}
+
+/**
+ * What the resolver knows about one file value ({@link LogoResolver.lookup}):
+ * - `present`: the key's file exists (or is served within stale-if-error); `url` is its public URL;
+ * - `missing`: it does not (or there is no reference at all: no `key` then);
+ * - `unsafe`: the reference was refused by the key rules (reported to `onError`);
+ * - `fault`: the storage failed, timed out, or gave no safe URL (reported);
+ * - `external`: a URL that is not our storage's, returned unchanged as `url`.
+ */
+export interface LogoLookup {
+  readonly state: 'present' | 'missing' | 'unsafe' | 'fault' | 'external';
+  /** The storage key, for `present`, `missing` and `fault` answers about a key. */
+  readonly key?: string;
+  /** The URL to print: the file's (`present`) or the reference itself (`external`). */
+  readonly url?: string;
+}
+
+/** What `createLogoResolver` returns. Every method is safe to call with anything: none throws or rejects. */
+export interface LogoResolver {
+  /** `get_company_logo`: the record's logo URL if its file exists, else an avatar for its name. Sync. */
+  logo(record: unknown, options?: LogoCallOptions): string;
+  /** `get_company_logo_url`: the file's URL if it exists, else an avatar for `name`. Sync. */
+  fileUrl(file: unknown, name?: unknown, options?: LogoCallOptions): string;
+  /** Like {@link LogoResolver.logo}, awaiting storage (at most `timeout` ms from the check's start). */
+  logoAsync(record: unknown, options?: LogoCallOptions): Promise<string>;
+  /** Like {@link LogoResolver.fileUrl}, awaiting storage (at most `timeout` ms from the check's start). */
+  fileUrlAsync(file: unknown, name?: unknown, options?: LogoCallOptions): Promise<string>;
+  /**
+   * For adapters: the answer now when it is known — cached, or from the driver's synchronous check
+   * (`fsStorage`) — as a string, else a promise of it (as {@link LogoResolver.logoAsync}).
+   */
+  settleLogo(record: unknown, options?: LogoCallOptions): string | Promise<string>;
+  /** For adapters: {@link LogoResolver.fileUrl}'s answer now, or a promise of it (see {@link LogoResolver.settleLogo}). */
+  settleFileUrl(file: unknown, name?: unknown, options?: LogoCallOptions): string | Promise<string>;
+  /** The avatar URL for a name (the placeholder's when there is none). */
+  avatar(name?: unknown, options?: LogoCallOptions): string;
+  /**
+   * `get_company_name`: the record's display name (read through `fields.name`); a string is taken
+   * as the name itself. `fallback` (default `''`) when there is none.
+   */
+  name(record: unknown, fallback?: unknown): string;
+  /**
+   * What is known about one file value, through the same key rules and existence cache as
+   * {@link LogoResolver.fileUrl} (waiting like {@link LogoResolver.fileUrlAsync}): for a media
+   * route or a shared tier that must tell "missing" from "fault" from "unsafe".
+   */
+  lookup(file: unknown): Promise<LogoLookup>;
+  /**
+   * Checks the files of many records (or file values) so that sync renders are right the first
+   * time. Resolves when every check has answered, or after `cache.hardTimeout` at most (the rest
+   * go on in the background). Never rejects.
+   */
+  prefetch(items: Iterable<unknown> | null | undefined, options?: PrefetchOptions): Promise<void>;
+  /** Forgets what is known about one file value (after an upload or delete), or about everything. */
+  invalidate(file?: unknown): void;
+  /**
+   * Hands an error to `onError`, deduplicated like the resolver's own reports. For adapters that
+   * catch an engine's fault so that it cannot crash the process.
+   */
+  reportError(error: unknown): void;
+  /** The storage the resolver checks. */
+  readonly storage: Storage;
+  /**
+   * How many entries each of the resolver's memos holds (`cache.max`): parsed references, avatars
+   * by name, and the existence cache itself. Adapters size their own memos of printed values by it,
+   * so that a page's cost per item stays flat up to this many distinct files and names.
+   */
+  readonly memoSize: number;
+}
