@@ -1,0 +1,79 @@
+/**
+ * Reports (issue 8 §6): `onError` hears of each key (or reference) and reason once per window, for
+ * any number of them — nothing is forgotten early, nothing collapses.
+ */
+import { mock } from 'node:test';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createLogoResolver, uiAvatars, type LogoFallbackError, type Storage } from '../src/index.js';
+
+test('3 renders of 12,000 distinct broken references make 12,000 reports (more than cache.max, more than any fixed table)', () => {
+  for (const count of [1_001, 12_000]) {
+    const errors: LogoFallbackError[] = [];
+    const logos = createLogoResolver({ avatar: uiAvatars(), onError: (error) => errors.push(error) });
+    const records = Array.from({ length: count }, (_, i) => ({ company: `Co ${i}`, icon: `../secret/${i}.png` }));
+    for (let render = 0; render < 3; render++) for (const record of records) logos.logo(record);
+    assert.is(errors.length, count, `${count} keys`);
+    assert.ok(errors.every((error) => error.code === 'INVALID_KEY'));
+  }
+});
+
+test('long references sharing their first 120 (or 1,000) characters are separate reports', () => {
+  const errors: LogoFallbackError[] = [];
+  const logos = createLogoResolver({ avatar: uiAvatars(), onError: (error) => errors.push(error) });
+  for (const prefix of ['a/'.repeat(60), 'b/'.repeat(500)]) {
+    for (let i = 0; i < 50; i++) for (let render = 0; render < 3; render++) logos.fileUrl(`${prefix}../${i}.png`);
+  }
+  assert.is(errors.length, 100);
+  // The message shows a shortened reference; the report is about the whole one.
+  assert.ok(errors.every((error) => error.message.length < 400), errors[0]?.message);
+});
+
+test('storage faults for 1,500 keys, re-checked in 3 rounds within the window: one report each', async () => {
+  let checks = 0;
+  // A storage that fails at once (EACCES), so that the three rounds fit in onError's 1 s window.
+  const failing: Storage = {
+    name: 'failing',
+    baseUrl: '/m/',
+    exists: async () => {
+      checks++;
+      throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    },
+    url: (key) => `/m/${key}`,
+  };
+  const errors: LogoFallbackError[] = [];
+  const logos = createLogoResolver({ storage: failing, avatar: uiAvatars(), cache: { missTtl: 1 }, onError: (error) => errors.push(error) });
+  const files = Array.from({ length: 1_500 }, (_, i) => `f/${i}.png`);
+  for (let round = 0; round < 3; round++) {
+    await logos.prefetch(files, { files: true });
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  assert.is(checks, 4_500, 'checked again each round (missTtl 1 ms)');
+  const faults = errors.filter((error) => error.code === 'STORAGE_FAILED');
+  assert.is(faults.length, 1_500);
+  assert.is(new Set(faults.map((error) => error.key)).size, 1_500);
+});
+
+test('the window is max(missTtl, 1 s): within it once, after it again', () => {
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  try {
+    for (const [missTtl, window] of [
+      [5_000, 5_000],
+      [200, 1_000],
+    ] as const) {
+      const errors: LogoFallbackError[] = [];
+      const logos = createLogoResolver({ avatar: uiAvatars(), cache: { missTtl }, onError: (error) => errors.push(error) });
+      logos.fileUrl('../x.png');
+      mock.timers.tick(window - 1);
+      logos.fileUrl('../x.png');
+      assert.is(errors.length, 1, `within ${window} ms`);
+      mock.timers.tick(1);
+      logos.fileUrl('../x.png');
+      assert.is(errors.length, 2, `after ${window} ms`);
+    }
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test.run();
