@@ -90,6 +90,26 @@ test('logo: plain objects, class instances with getters, Maps and session dicts'
   assert.is(logos.logo({ company: 'Acme Widgets' }), AW);
 });
 
+test('logo: a Map and a class instance are checked like any record — a known URL when present, the avatar when missing', async () => {
+  const { logos, storage } = setup();
+  const map = (icon: string) => new Map([['company', 'Acme Widgets'], ['icon', icon]]);
+  assert.is(logos.logo(map('base/company/icon/gone-map.png')), AW);
+  assert.is(logos.logo(new Company('base/company/icon/gone-class.png')), AW);
+  assert.is(await logos.logoAsync(map('base/company/icon/gone-map2.png')), AW);
+  assert.is(await logos.logoAsync(new Company('base/company/icon/gone-class2.png')), AW);
+  assert.is(logos.logo(map('base/company/icon/acme.png')), '/media/base/company/icon/acme.png');
+  assert.is(await logos.logoAsync(new Company("base/company/icon/o'brien (1).png")), '/media/base/company/icon/o%27brien%20%281%29.png');
+  assert.equal(storage.calls, [
+    'base/company/icon/gone-map.png',
+    'base/company/icon/gone-class.png',
+    'base/company/icon/gone-map2.png',
+    'base/company/icon/gone-class2.png',
+    'base/company/icon/acme.png',
+    "base/company/icon/o'brien (1).png",
+  ]);
+  assert.is(logos.name(map('x')), 'Acme Widgets');
+});
+
 test('logo: not a record → the placeholder avatar', () => {
   const { logos } = setup();
   for (const value of [null, undefined, '', 'Acme Widgets', 7, [], true]) assert.is(logos.logo(value), C);
@@ -183,8 +203,18 @@ test('a storage without a fixed baseUrl (presigned URLs) is asked for the URL on
   const logos = createLogoResolver({ storage: presigning, avatar });
   assert.is(await logos.fileUrlAsync('base/company/icon/acme.png'), 'https://bucket.example/base/company/icon/acme.png?X-Amz-Signature=1');
   assert.is(logos.fileUrl('base/company/icon/acme.png'), 'https://bucket.example/base/company/icon/acme.png?X-Amz-Signature=2');
-  const unsafe = createLogoResolver({ storage: { ...presigning, url: () => 'https://x/"onerror' }, avatar, onError: () => {} });
+  const errors: LogoFallbackError[] = [];
+  const unsafe = createLogoResolver({ storage: { ...presigning, url: () => 'https://x/"onerror' }, avatar, onError: (e) => errors.push(e) });
   assert.is(await unsafe.fileUrlAsync('base/company/icon/acme.png', 'Acme Widgets'), AW);
+  assert.is(unsafe.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), AW);
+  assert.is(errors.length, 1, 'the unsafe URL was reported (once)');
+  assert.is(errors[0]?.code, 'INVALID_KEY');
+  assert.match(errors[0]?.message ?? '', /presigning storage built an unsafe URL for "base\/company\/icon\/acme.png"/);
+  // The same with a fixed baseUrl, where the URL is built once, when the reference is parsed.
+  const fixed = createLogoResolver({ storage: { ...fs, baseUrl: '/media/', url: (key: string) => `/media/${key}` }, avatar, onError: (e) => errors.push(e) });
+  assert.is(fixed.fileUrl("base/company/icon/o'brien (1).png", 'Acme Widgets'), AW);
+  assert.is(errors.length, 2);
+  assert.match(errors[1]?.message ?? '', /built an unsafe URL/);
 });
 
 test('a root that does not exist yet: every logo is an avatar, onError says why once', () => {
@@ -235,6 +265,27 @@ test('bad options throw LogoFallbackError at construction, naming the option', (
     [() => fsStorage({ root: 'media', baseUrl: 'ftp://x/' }), 'INVALID_OPTION', /"baseUrl"/],
     [() => fsStorage({ root: 'media', baseUrl: '/me"dia/' }), 'INVALID_OPTION', /"baseUrl"/],
     [() => createLogoResolver({ cache: { ttl: -1 } }), 'INVALID_OPTION', /"cache.ttl" must be a finite number from 0 to 2147483647, got -1/],
+    [() => createLogoResolver({ cache: { ttl: Infinity } }), 'INVALID_OPTION', /"cache.ttl" must be a finite number from 0 to 2147483647, got Infinity$/],
+    [() => createLogoResolver({ cache: { missTtl: Number.NaN } }), 'INVALID_OPTION', /"cache.missTtl" .* got NaN$/],
+    [() => createLogoResolver({ cache: { hardTimeout: Infinity } }), 'INVALID_OPTION', /"cache.hardTimeout" .* got Infinity$/],
+    [() => createLogoResolver({ cache: { hardTimeout: 2 ** 31 } }), 'INVALID_OPTION', /"cache.hardTimeout" must be a finite number from 1 to 2147483647, got 2147483648$/],
+    [() => createLogoResolver({ cache: { hardTimeout: 100 } }), 'INVALID_OPTION', /"cache.hardTimeout" must be at least "timeout" \(300 ms\)/],
+    [() => createLogoResolver({ cache: { staleIfError: -Infinity } }), 'INVALID_OPTION', /"cache.staleIfError" .* got -Infinity$/],
+    [() => createLogoResolver({ cache: { staleIfError: '60s' as never } }), 'INVALID_OPTION', /"cache.staleIfError" .* got "60s"$/],
+    [() => createLogoResolver({ cache: { max: 1.5 } }), 'INVALID_OPTION', /"cache.max" must be an integer from 1 to 1000000, got 1.5$/],
+    [() => createLogoResolver({ cache: { max: 2 ** 40 } }), 'INVALID_OPTION', /"cache.max"/],
+    [() => createLogoResolver({ timeout: 600_001 }), 'INVALID_OPTION', /"timeout" .* got 600001$/],
+    [() => createLogoResolver({ concurrency: 0 }), 'INVALID_OPTION', /"concurrency" must be an integer from 1 to 1024, got 0$/],
+    [() => createLogoResolver({ concurrency: Infinity }), 'INVALID_OPTION', /"concurrency" .* got Infinity$/],
+    [() => createLogoResolver({ cahce: {} } as never), 'INVALID_OPTION', /unknown key "cahce" in the options; the known keys are "storage", "avatar", "fields", "placeholder", "cache", "timeout", "concurrency", "onError"/],
+    [() => createLogoResolver({ fields: { nmae: 'title' } } as never), 'INVALID_OPTION', /unknown key "nmae" in "fields"; the known keys are "name", "file"/],
+    [() => createLogoResolver({ cache: { tll: 1, maxx: 2 } } as never), 'INVALID_OPTION', /unknown keys "tll", "maxx" in "cache"; the known keys are "ttl", "missTtl", "max", "hardTimeout", "staleIfError"/],
+    [() => createLogoResolver({ cache: [] as never }), 'INVALID_OPTION', /"cache" must be an object such as \{ ttl: 30_000 \} or false, got an array/],
+    [() => createLogoResolver({ fields: 'title' as never }), 'INVALID_OPTION', /"fields" must be a plain object, got "title"/],
+    [() => createLogoResolver(new Proxy({}, { ownKeys: () => { throw new Error('trap'); } })), 'INVALID_OPTION', /the options must be a plain object/],
+    [() => createLogoResolver({ get timeout(): number { throw new Error('getter'); } }), 'INVALID_OPTION', /the options could not be read: getter/],
+    [() => createLogoResolver({ fields: { name: [1n] as never } }), 'INVALID_OPTION', /"fields.name" must be a field name or a non-empty array of field names, got an array/],
+    [() => createLogoResolver({ placeholder: 5n as never }), 'INVALID_OPTION', /"placeholder" .* got 5$/],
     [() => createLogoResolver({ cache: { max: 0 } }), 'INVALID_OPTION', /"cache.max"/],
     [() => createLogoResolver({ timeout: 0 }), 'INVALID_OPTION', /"timeout"/],
     [() => createLogoResolver({ timeout: Number.NaN }), 'INVALID_OPTION', /"timeout"/],
