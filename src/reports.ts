@@ -40,6 +40,8 @@ export function createReporter(onError: (error: LogoFallbackError) => void, wind
 }
 
 function problemId(error: LogoFallbackError, subject: string | undefined): string {
-  const id = `${error.code}\u0000${subject ?? error.key ?? ''}\u0000${error.message}`;
+  // A missing root is one problem of the whole storage, whichever key ran into it.
+  const about = error.code === 'ROOT_MISSING' ? '' : (subject ?? error.key ?? '');
+  const id = `${error.code}\u0000${about}\u0000${error.message}`;
   return id.length <= MAX_ID_LENGTH ? id : `#${createHash('sha256').update(id).digest('base64')}`;
 }
