@@ -103,9 +103,10 @@ export async function mediaServer(): Promise<MediaServer> {
 
 /** Polls `condition` every 10 ms until it holds; throws after `within` ms, so a failing test cannot hang the run. */
 export async function until(condition: () => boolean, within = 20_000, what = 'a condition'): Promise<void> {
-  const end = Date.now() + within;
+  // performance.now(), not Date.now(): some tests mock Date.
+  const end = performance.now() + within;
   while (!condition()) {
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what} after ${within} ms`);
+    if (performance.now() > end) throw new Error(`gave up waiting for ${what} after ${within} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

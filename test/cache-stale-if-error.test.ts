@@ -3,6 +3,7 @@
  * bad minute, for `cache.staleIfError` at most, reported once; "missing" replaces it at once.
  * A real HTTP storage on 127.0.0.1 that starts failing after its first answer.
  */
+import { mock } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,52 +12,70 @@ import { mediaServer, until, type MediaServer } from './cache-servers.js';
 
 const AVATAR = 'https://ui-avatars.com/api/?name=AC&background=1e3a8a&color=ffffff';
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A resolver over the server, and `settled()`: resolves once no check of the storage is running. */
 function resolver(media: MediaServer, options: LogoResolverOptions = {}) {
   const errors: LogoFallbackError[] = [];
+  const http = httpStorage({ baseUrl: media.baseUrl });
+  let running = 0;
   const logos = createLogoResolver({
-    storage: httpStorage({ baseUrl: media.baseUrl }),
+    storage: {
+      ...http,
+      exists(key, signal) {
+        running++;
+        return http.exists(key, signal).finally(() => running--);
+      },
+    },
     avatar: uiAvatars({ background: '#1e3a8a' }),
     onError: (error) => errors.push(error),
     ...options,
   });
-  return { logos, errors };
+  const settled = async (): Promise<void> => {
+    await nextTurn(); // a check starts a microtask after the call that needs it
+    await until(() => running === 0, 10_000, 'the running check');
+    await nextTurn(); // and its answer is stored a few microtasks after the driver's
+  };
+  return { logos, errors, settled };
 }
 
-/** Renders once the way an async page does, then once the way a sync page does; both must agree. */
-async function render(logos: ReturnType<typeof resolver>['logos'], media: MediaServer): Promise<string> {
+/** Renders once the way an async page does, then once the way a sync page does (both must agree), and lets a re-check finish. */
+async function render({ logos, settled }: ReturnType<typeof resolver>): Promise<string> {
   const async = await logos.fileUrlAsync('acme.png', 'Acme Corp');
   const sync = logos.fileUrl('acme.png', 'Acme Corp');
-  await until(() => media.inFlight === 0, 5_000);
+  await settled();
   assert.is(sync, async, 'sync and async renders agree');
   return async;
 }
 
 test('a storage that fails after the first answer: the logo stays within staleIfError, reported once, then the avatar', async () => {
+  // Date is Node's mocked clock (the cache's windows read it); the server and its sockets are real.
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const { logos, errors } = resolver(media, { cache: { ttl: 60, missTtl: 40, staleIfError: 2_000 } });
+    const r = resolver(media, { cache: { ttl: 60, missTtl: 40, staleIfError: 2_000 } });
+    const { errors } = r;
     const url = `${media.baseUrl}acme.png`;
-    assert.is(await render(logos, media), url);
+    assert.is(await render(r), url);
     media.status = 503;
-    const seen: string[] = [];
-    // Longer than onError's window (1 s), well inside ttl + staleIfError (2,060 ms).
-    const end = Date.now() + 1_300;
-    while (Date.now() < end) {
-      seen.push(await render(logos, media));
-      await sleep(30);
-    }
-    assert.ok(seen.every((answer) => answer === url), 'the logo stayed a logo');
-    assert.ok(media.checks() >= 4, `it was re-checked after each missTtl (${media.checks()} checks)`);
+    let now = 0;
+    const renderAt = async (at: number): Promise<string> => {
+      mock.timers.tick(at - now);
+      now = at;
+      return render(r);
+    };
+    // Re-checked after every missTtl, for longer than onError's window (1 s), up to ttl + staleIfError.
+    for (let at = 60; at < 2_060; at += 41) assert.is(await renderAt(at), url, `the logo at ${at} ms`);
+    assert.is(await renderAt(2_059), url, 'the logo at ttl + staleIfError - 1');
+    assert.ok(media.checks() >= 40, `re-checked all along (${media.checks()} checks)`);
     const faults = errors.filter((error) => error.code === 'STORAGE_FAILED');
     assert.is(faults.length, 1, `reported once: ${errors.map((e) => e.message).join('\n')}`);
-    await sleep(900); // past ttl + staleIfError
-    await logos.fileUrlAsync('acme.png', 'Acme Corp'); // the re-check that finds it past the window
-    assert.is(await render(logos, media), AVATAR, 'a bounded window: then the avatar');
+    assert.is(await renderAt(2_060), AVATAR, 'a bounded window: then the avatar');
     media.status = undefined;
-    await sleep(60);
-    assert.is(await render(logos, media), url, 'and the logo once the storage recovers');
+    assert.is(await renderAt(2_101), url, 'and the logo once the storage recovers');
   } finally {
+    mock.timers.reset();
     await media.close();
   }
 });
@@ -65,17 +84,17 @@ test('"missing" while serving stale replaces the logo at once', async () => {
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const { logos } = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 60_000 } });
-    assert.is(await render(logos, media), `${media.baseUrl}acme.png`);
+    const r = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 60_000 } });
+    const { logos } = r;
+    assert.is(await render(r), `${media.baseUrl}acme.png`);
     media.status = 500;
     await sleep(60);
-    assert.is(await render(logos, media), `${media.baseUrl}acme.png`);
+    assert.is(await render(r), `${media.baseUrl}acme.png`);
     media.status = undefined;
     media.files.delete('acme.png');
     await sleep(50);
     logos.fileUrl('acme.png', 'Acme Corp'); // starts the re-check (past missTtl)
-    await until(() => media.inFlight === 0, 5_000);
-    await sleep(10);
+    await r.settled();
     assert.is(logos.fileUrl('acme.png', 'Acme Corp'), AVATAR);
     assert.is(await logos.fileUrlAsync('acme.png', 'Acme Corp'), AVATAR);
   } finally {
@@ -108,13 +127,13 @@ test('staleIfError: 0 turns it off: the first fault after ttl gives the avatar',
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const { logos } = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 0 } });
-    assert.is(await render(logos, media), `${media.baseUrl}acme.png`);
+    const r = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 0 } });
+    const { logos } = r;
+    assert.is(await render(r), `${media.baseUrl}acme.png`);
     media.status = 500;
     await sleep(60);
     logos.fileUrl('acme.png', 'Acme Corp'); // stale-while-revalidate: served once more, and re-checked
-    await until(() => media.inFlight === 0, 5_000);
-    await sleep(10);
+    await r.settled();
     assert.is(logos.fileUrl('acme.png', 'Acme Corp'), AVATAR);
   } finally {
     await media.close();

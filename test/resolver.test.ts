@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogoResolver, fsStorage, LogoFallbackError, uiAvatars, type LogoFallbackErrorCode } from '../src/index.js';
 import { recording, tempMedia } from './helpers/media.js';
+import { until } from './cache-servers.js';
 
 const media = tempMedia({ 'base/company/icon/acme.png': 'png', "base/company/icon/o'brien (1).png": 'png' });
 const avatar = uiAvatars({ background: '#1e3a8a' });
@@ -183,7 +184,7 @@ test('async storage without existsSync: a sync render answers the avatar and sta
   const asyncOnly = { name: 'async-fs', baseUrl: '/media/', exists: fs.exists, url: fs.url };
   const logos = createLogoResolver({ storage: asyncOnly, avatar });
   assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), AW);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets') !== AW, 10_000, 'the background check');
   assert.is(logos.fileUrl('base/company/icon/acme.png', 'Acme Widgets'), '/media/base/company/icon/acme.png');
 
   const fresh = createLogoResolver({ storage: asyncOnly, avatar });
