@@ -36,6 +36,28 @@ test('fileUrl: our URLs, absolute paths inside the root and FieldFile-like objec
   assert.is(logos.fileUrl('/media/base/company/icon/gone.png', 'Acme Widgets'), AW);
 });
 
+test('fsStorage({ root: "/" }): absolute paths, keys and URLs of ours are checked; traversal is still refused', async () => {
+  const { logos, storage, errors } = setup({ storage: recording(fsStorage({ root: '/', baseUrl: '/files/' })) });
+  const file = `${media.root}/base/company/icon/acme.png`;
+  const url = `/files${file}`;
+  assert.is(logos.fileUrl(file, 'Acme Widgets'), url);
+  assert.is(logos.fileUrl(file.slice(1), 'Acme Widgets'), url);
+  assert.is(await logos.fileUrlAsync(url, 'Acme Widgets'), url);
+  assert.is(logos.fileUrl(`${media.root}/base/company/icon/gone.png`, 'Acme Widgets'), AW);
+  assert.is(logos.fileUrl(`${media.root}/../../etc/passwd`, 'Acme Widgets'), AW);
+  assert.is(logos.fileUrl('/files/%2e%2e/etc/passwd', 'Acme Widgets'), AW);
+  assert.ok(storage.calls.every((key) => !key.includes('..')), storage.calls.join());
+  assert.is(errors.filter((error) => error.code === 'INVALID_KEY').length, 2);
+});
+
+test('an absolute path beside the root is not a key of the storage: returned as it is, never checked', () => {
+  const { logos, storage } = setup();
+  const beside = `${media.root}-old/base/company/icon/acme.png`;
+  assert.is(logos.fileUrl(beside, 'Acme Widgets'), beside);
+  assert.is(logos.fileUrl(`${media.root}x.png`, 'Acme Widgets'), `${media.root}x.png`);
+  assert.equal(storage.calls, []);
+});
+
 test('fileUrl: foreign URLs are returned unchanged and never checked', () => {
   const { logos, storage } = setup();
   const url = 'https://ui-avatars.com/api/?name=All+Company&background=random';
