@@ -5,22 +5,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, fsStorage, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolverOptions } from '../src/index.js';
+import { createLogoResolver, fsStorage, httpStorage } from '../src/index.js';
 import { tempMedia } from './helpers/media.js';
-import { mediaServer, until, type MediaServer } from './cache-servers.js';
+import { httpResolver, mediaServer, until } from './cache-servers.js';
 
 const isAvatar = (url: string): boolean => url.startsWith('https://ui-avatars.com/');
 
-function resolver(media: MediaServer, options: LogoResolverOptions = {}) {
-  const errors: LogoFallbackError[] = [];
-  const logos = createLogoResolver({
-    storage: httpStorage({ baseUrl: media.baseUrl }),
-    avatar: uiAvatars(),
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  return { logos, errors };
-}
 
 test('2,000 distinct keys at once: at most `concurrency` requests in flight, and the next render shows every logo', async () => {
   const media = await mediaServer();
@@ -28,7 +18,7 @@ test('2,000 distinct keys at once: at most `concurrency` requests in flight, and
     const records = Array.from({ length: 2_000 }, (_, i) => ({ company: `Company ${i}`, icon: `icons/${i}.png` }));
     for (const record of records) media.files.add(record.icon);
     media.delay = 20;
-    const { logos, errors } = resolver(media);
+    const { logos, errors } = httpResolver(media);
     const first = await Promise.all(records.map((record) => logos.logoAsync(record)));
     assert.ok(first.every((url, i) => isAvatar(url) || url === `${media.baseUrl}icons/${i}.png`));
     await until(() => media.checks() === 2_000 && media.inFlight === 0, 120_000, 'every check');
@@ -52,7 +42,7 @@ test('the concurrency option bounds requests in flight, whoever starts them (syn
     media.delay = 10;
     for (let i = 0; i < 300; i++) media.files.add(`p/${i}.png`);
     // A long hardTimeout: prefetch() waits for every answer however loaded the machine is.
-    const { logos } = resolver(media, { concurrency: 5, cache: { hardTimeout: 120_000 } });
+    const { logos } = httpResolver(media, { concurrency: 5, cache: { hardTimeout: 120_000 } });
     const files = Array.from({ length: 300 }, (_, i) => `p/${i}.png`);
     const sync = files.slice(0, 100).map((file) => logos.fileUrl(file));
     assert.ok(sync.every(isAvatar), 'a sync render of a cold cache answers the avatar and queues the checks');
@@ -75,7 +65,7 @@ test("a render's timeout counts from when its check starts, not from when it joi
     media.files.add('one.png');
     media.files.add('two.png');
     media.delay = 'hold';
-    const { logos } = resolver(media, { concurrency: 1, timeout: 1_000 });
+    const { logos } = httpResolver(media, { concurrency: 1, timeout: 1_000 });
     const one = logos.fileUrlAsync('one.png');
     const two = logos.fileUrlAsync('two.png');
     await media.arrived(1);
@@ -95,7 +85,7 @@ test('a hung storage fills every slot: queued renders give up after `timeout` in
   const media = await mediaServer();
   try {
     media.delay = 'hang';
-    const { logos, errors } = resolver(media, { concurrency: 1, timeout: 100, cache: { hardTimeout: 20_000 } });
+    const { logos, errors } = httpResolver(media, { concurrency: 1, timeout: 100, cache: { hardTimeout: 20_000 } });
     const answers = await Promise.all(['a.png', 'b.png', 'c.png'].map((file) => logos.fileUrlAsync(file)));
     assert.ok(answers.every(isAvatar));
     assert.equal(media.aborted, [], 'nobody waited for the hung request to be aborted');
@@ -115,7 +105,7 @@ test('the queue holds at most cache.max checks; beyond, keys are not checked and
   const media = await mediaServer();
   try {
     media.delay = 'hang';
-    const { logos, errors } = resolver(media, { concurrency: 1, cache: { max: 20 } });
+    const { logos, errors } = httpResolver(media, { concurrency: 1, cache: { max: 20 } });
     for (let i = 0; i < 100; i++) assert.ok(isAvatar(logos.fileUrl(`k/${i}.png`)));
     await sleep(50);
     assert.is(media.checks(), 1);

@@ -6,28 +6,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolverOptions, type Storage } from '../src/index.js';
-import { mediaServer, until, type MediaServer } from './cache-servers.js';
+import { createLogoResolver, uiAvatars, type LogoFallbackError, type Storage } from '../src/index.js';
+import { AVATAR_AC as AVATAR, httpResolver, mediaServer, until } from './cache-servers.js';
 
-const AVATAR = 'https://ui-avatars.com/api/?name=AC&background=1e3a8a&color=ffffff';
 
-function resolver(media: MediaServer, options: LogoResolverOptions = {}) {
-  const errors: LogoFallbackError[] = [];
-  const logos = createLogoResolver({
-    storage: httpStorage({ baseUrl: media.baseUrl }),
-    avatar: uiAvatars({ background: '#1e3a8a' }),
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  return { logos, errors };
-}
 
 test('a late caller of a running check keeps the first caller\'s deadline', async () => {
   const media = await mediaServer();
   try {
     media.files.add('a.png');
     media.delay = 'hold';
-    const { logos } = resolver(media, { timeout: 300, cache: { hardTimeout: 5_000 } });
+    const { logos } = httpResolver(media, { timeout: 300, cache: { hardTimeout: 5_000 } });
     const first = logos.fileUrlAsync('a.png', 'Acme Corp');
     await media.arrived(1);
     await sleep(150);
@@ -50,7 +39,7 @@ test('sequential callers of a slow storage make one check, not one each', async 
   try {
     media.files.add('slow.png');
     media.delay = 'hold';
-    const { logos, errors } = resolver(media, { timeout: 100, cache: { hardTimeout: 5_000 } });
+    const { logos, errors } = httpResolver(media, { timeout: 100, cache: { hardTimeout: 5_000 } });
     for (let i = 0; i < 4; i++) assert.is(await logos.fileUrlAsync('slow.png', 'Acme Corp'), AVATAR);
     for (let i = 0; i < 4; i++) assert.is(logos.fileUrl('slow.png', 'Acme Corp'), AVATAR);
     assert.is(media.checks('slow.png'), 1, 'one check while it runs');
@@ -72,7 +61,7 @@ test('invalidate() while a check runs: the check\'s late answer is not cached', 
   const media = await mediaServer();
   try {
     media.delay = 'hold';
-    const { logos } = resolver(media, { timeout: 2_000 });
+    const { logos } = httpResolver(media, { timeout: 2_000 });
     // Asked before the upload: the server decides "missing" now, and answers later.
     const before = logos.fileUrlAsync('up.png', 'Acme Corp');
     await media.arrived(1);
@@ -96,7 +85,7 @@ test('invalidate() while a check runs, with no check after it: the late answer i
     const media = await mediaServer();
     try {
       media.delay = 'hold';
-      const { logos } = resolver(media, { timeout: 2_000 });
+      const { logos } = httpResolver(media, { timeout: 2_000 });
       const url = `${media.baseUrl}d.png`;
       const before = logos.fileUrlAsync(url, 'Acme Corp');
       await media.arrived(1);
@@ -121,7 +110,7 @@ test('a check queued when invalidate() comes has not asked yet: it stays, and it
   const media = await mediaServer();
   try {
     media.delay = 'hold';
-    const { logos } = resolver(media, { timeout: 2_000, concurrency: 1 });
+    const { logos } = httpResolver(media, { timeout: 2_000, concurrency: 1 });
     const blocker = logos.fileUrlAsync('blocker.png', 'Acme Corp');
     const queued = logos.fileUrlAsync('q.png', 'Acme Corp');
     await media.arrived(1);

@@ -4,6 +4,7 @@
  * it saw: requests, requests in flight at once, requests the client gave up on.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createLogoResolver, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolverOptions } from '../src/index.js';
 import { startServer, type TestServer } from './storage/servers.js';
 
 /** A request the server has decided on (present or missing, when it ARRIVED) but not answered yet. */
@@ -109,4 +110,37 @@ export async function until(condition: () => boolean, within = 20_000, what = 'a
     if (performance.now() > end) throw new Error(`gave up waiting for ${what} after ${within} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The avatar the resolvers below draw for "Acme Corp". */
+export const AVATAR_AC = 'https://ui-avatars.com/api/?name=AC&background=1e3a8a&color=ffffff';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A resolver over `media` through httpStorage, its reports, and `settled()`: resolves once no
+ * check of the storage is running and its answer is stored.
+ */
+export function httpResolver(media: MediaServer, options: LogoResolverOptions = {}) {
+  const errors: LogoFallbackError[] = [];
+  const http = httpStorage({ baseUrl: media.baseUrl });
+  let running = 0;
+  const logos = createLogoResolver({
+    storage: {
+      ...http,
+      exists(key, signal) {
+        running++;
+        return http.exists(key, signal).finally(() => running--);
+      },
+    },
+    avatar: uiAvatars({ background: '#1e3a8a' }),
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+  const settled = async (): Promise<void> => {
+    await nextTurn(); // a check starts a microtask after the call that needs it
+    await until(() => running === 0, 10_000, 'the running check');
+    await nextTurn(); // and its answer is stored a few microtasks after the driver's
+  };
+  return { logos, errors, settled };
 }

@@ -7,40 +7,10 @@ import { mock } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolverOptions } from '../src/index.js';
-import { mediaServer, until, type MediaServer } from './cache-servers.js';
-
-const AVATAR = 'https://ui-avatars.com/api/?name=AC&background=1e3a8a&color=ffffff';
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** A resolver over the server, and `settled()`: resolves once no check of the storage is running. */
-function resolver(media: MediaServer, options: LogoResolverOptions = {}) {
-  const errors: LogoFallbackError[] = [];
-  const http = httpStorage({ baseUrl: media.baseUrl });
-  let running = 0;
-  const logos = createLogoResolver({
-    storage: {
-      ...http,
-      exists(key, signal) {
-        running++;
-        return http.exists(key, signal).finally(() => running--);
-      },
-    },
-    avatar: uiAvatars({ background: '#1e3a8a' }),
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  const settled = async (): Promise<void> => {
-    await nextTurn(); // a check starts a microtask after the call that needs it
-    await until(() => running === 0, 10_000, 'the running check');
-    await nextTurn(); // and its answer is stored a few microtasks after the driver's
-  };
-  return { logos, errors, settled };
-}
+import { AVATAR_AC as AVATAR, httpResolver, mediaServer } from './cache-servers.js';
 
 /** Renders once the way an async page does, then once the way a sync page does (both must agree), and lets a re-check finish. */
-async function render({ logos, settled }: ReturnType<typeof resolver>): Promise<string> {
+async function render({ logos, settled }: ReturnType<typeof httpResolver>): Promise<string> {
   const async = await logos.fileUrlAsync('acme.png', 'Acme Corp');
   const sync = logos.fileUrl('acme.png', 'Acme Corp');
   await settled();
@@ -54,7 +24,7 @@ test('a storage that fails after the first answer: the logo stays within staleIf
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const r = resolver(media, { cache: { ttl: 60, missTtl: 40, staleIfError: 2_000 } });
+    const r = httpResolver(media, { cache: { ttl: 60, missTtl: 40, staleIfError: 2_000 } });
     const { errors } = r;
     const url = `${media.baseUrl}acme.png`;
     assert.is(await render(r), url);
@@ -84,7 +54,7 @@ test('"missing" while serving stale replaces the logo at once', async () => {
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const r = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 60_000 } });
+    const r = httpResolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 60_000 } });
     const { logos } = r;
     assert.is(await render(r), `${media.baseUrl}acme.png`);
     media.status = 500;
@@ -106,7 +76,7 @@ test('a hung re-check counts as a fault: the logo stays', async () => {
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const { logos, errors } = resolver(media, { timeout: 50, cache: { ttl: 40, missTtl: 30, hardTimeout: 100, staleIfError: 60_000 } });
+    const { logos, errors } = httpResolver(media, { timeout: 50, cache: { ttl: 40, missTtl: 30, hardTimeout: 100, staleIfError: 60_000 } });
     const url = `${media.baseUrl}acme.png`;
     assert.is(await logos.fileUrlAsync('acme.png', 'Acme Corp'), url);
     media.delay = 'hang';
@@ -127,7 +97,7 @@ test('staleIfError: 0 turns it off: the first fault after ttl gives the avatar',
   const media = await mediaServer();
   try {
     media.files.add('acme.png');
-    const r = resolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 0 } });
+    const r = httpResolver(media, { cache: { ttl: 40, missTtl: 30, staleIfError: 0 } });
     const { logos } = r;
     assert.is(await render(r), `${media.baseUrl}acme.png`);
     media.status = 500;
@@ -145,7 +115,7 @@ test('a fault on a key never seen present is not stale-if-error: the avatar', as
   try {
     media.files.add('acme.png');
     media.status = 500;
-    const { logos } = resolver(media, { cache: { staleIfError: 60_000 } });
+    const { logos } = httpResolver(media, { cache: { staleIfError: 60_000 } });
     assert.is(await logos.fileUrlAsync('acme.png', 'Acme Corp'), AVATAR);
     assert.is(logos.fileUrl('acme.png', 'Acme Corp'), AVATAR);
   } finally {
