@@ -4,7 +4,9 @@
  * - `MISSING_OPTION` / `INVALID_OPTION`: thrown at construction, never during a render.
  * - `INVALID_KEY`: a template passed a reference that is unsafe or unusable as a storage key.
  * - `STORAGE_FAILED`: the storage answered with a fault (not "missing").
- * - `TIMEOUT`: the storage did not answer within `timeout`.
+ * - `TIMEOUT`: the storage did not answer within `timeout` (the render got the avatar) or within
+ *   `cache.hardTimeout` (the check was aborted); or checks waited in the queue past `timeout`, or
+ *   found it full (more than `cache.max` waiting).
  * - `ROOT_MISSING`: the local storage root does not exist (yet).
  * - `INVALID_RECORD`: reading what a template passed threw: a record's field, a file value or a call
  *   option (a throwing getter, a Proxy whose traps throw, a revoked Proxy).
