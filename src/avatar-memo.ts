@@ -1,12 +1,14 @@
 /**
  * The resolver's avatars: drawn by the provider once per name and size, then memoised — so that a
- * page of missing logos costs a map lookup per logo, whatever the names.
+ * page of missing logos costs a map lookup per logo, whatever the names. The provider is handed the
+ * display name cut for avatars (at most {@link AVATAR_NAME_LENGTH} code units), so that the memo
+ * is exact for any provider, not only for the package's own.
  */
-import { MAX_NAME_LENGTH } from './avatars/initials.js';
+import { AVATAR_NAME_LENGTH, cutName } from './avatars/initials.js';
 import type { AvatarProvider } from './avatars/types.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { isAttributeSafe } from './escape.js';
-import { Memo, memoKey } from './memo.js';
+import { Memo } from './memo.js';
 import { displayName, hasInitials } from './records.js';
 import type { Report } from './reports.js';
 
@@ -19,18 +21,6 @@ export interface Avatars {
   draw(name: unknown, size: unknown): string;
   /** {@link Avatars.draw}, or {@link LAST_RESORT} if even that throws: for the last line of defence. */
   safe(name: unknown, size: unknown): string;
-}
-
-/**
- * The memo key of a name: the name as cut for avatars ({@link MAX_NAME_LENGTH} — the initials and
- * colour depend on nothing after it), so a repeated name is a hit whatever its length, and a long
- * one is kept as a short digest. The type is part of the key: the string `'5'` and the number `5`
- * are drawn alike today, but nothing here should depend on that.
- */
-function nameKey(value: unknown): string {
-  if (typeof value === 'string') return `s${memoKey(value.length > MAX_NAME_LENGTH ? value.slice(0, MAX_NAME_LENGTH) : value)}`;
-  if (typeof value === 'number' || typeof value === 'bigint') return `n${String(value)}`;
-  return '-';
 }
 
 /** Builds the memoised avatars; `max` entries at most (the resolver's `cache.max`). */
@@ -48,13 +38,26 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     }
   }
 
+  /**
+   * The name the provider draws: the display name as cut for avatars (`cutName`: initials and
+   * colour read nothing after its first {@link AVATAR_NAME_LENGTH} code units), or the placeholder.
+   */
+  function avatarName(value: unknown): string {
+    const name = displayName(value);
+    const cut = name === undefined ? '' : cutName(name).trimEnd();
+    return cut !== '' && hasInitials(cut) ? cut : placeholder;
+  }
+
   function draw(nameValue: unknown, size: unknown): string {
     const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
-    const key = `${wanted ?? ''}|${nameKey(nameValue)}`;
+    // A short string is its own key: a hit costs one lookup. Anything else is keyed by the name the
+    // provider will see — bounded, so a repeated name is a hit whatever its length.
+    const short = typeof nameValue === 'string' && nameValue.length <= AVATAR_NAME_LENGTH;
+    const name = short ? undefined : avatarName(nameValue);
+    const key = `${wanted ?? ''}|${short ? `s${nameValue as string}` : `n${name}`}`;
     const memoised = memo.get(key);
     if (memoised !== undefined) return memoised;
-    const name = displayName(nameValue);
-    const url = drawNew(name !== undefined && hasInitials(name) ? name : placeholder, wanted);
+    const url = drawNew(name ?? avatarName(nameValue), wanted);
     memo.set(key, url);
     return url;
   }

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { AVATAR_NAME_LENGTH } from '../src/avatars/initials.js';
 import { createLogoResolver, fsStorage, httpStorage } from '../src/index.js';
 import { tempMedia } from './helpers/media.js';
 import { httpResolver, mediaServer, until } from './cache-servers.js';
@@ -141,12 +142,12 @@ test('memo sizes follow cache.max: memoSize, and a page of 3,000 missing names d
   }
 });
 
-test('a repeated name is a memo hit whatever its length', () => {
-  let drawn = 0;
+test('a repeated name is a memo hit whatever its length; the provider sees the name as cut for avatars', () => {
+  const seen: string[] = [];
   const logos = createLogoResolver({
     avatar: ({ name }) => {
-      drawn++;
-      return `/avatars/${encodeURIComponent(name.slice(0, 20))}.svg`;
+      seen.push(name);
+      return `/avatars/${encodeURIComponent(name.slice(0, 40))}.svg`;
     },
   });
   const huge = `Acme ${'\u0301'.repeat(1_000_000)} Corp`;
@@ -156,8 +157,14 @@ test('a repeated name is a memo hit whatever its length', () => {
     logos.avatar(huge.slice(0)); // an equal string, not the same one
     logos.avatar(long);
     logos.avatar(`${long}`, { size: 48 });
+    logos.avatar(`${long} and more`); // the same first AVATAR_NAME_LENGTH code units
   }
-  assert.is(drawn, 3);
+  assert.is(seen.length, 3);
+  assert.ok(seen.every((name) => name.length <= AVATAR_NAME_LENGTH), 'the provider was given the cut name');
+  // Leading white space is trimmed before the cut: these two differ within the first 256 characters.
+  const spaced = (name: string): string => `${' '.repeat(300)}${name}`;
+  assert.is.not(logos.avatar(spaced('Acme Corp')), logos.avatar(spaced('Zed Ltd')));
+  assert.is(seen.at(-1), 'Zed Ltd');
 });
 
 test.run();
