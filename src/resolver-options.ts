@@ -107,11 +107,18 @@ function fieldList(value: unknown, option: string, fallback: readonly string[]):
   return [...(list as string[])];
 }
 
+/** The runtime check of a storage matches the `Storage` type: a name, `exists()` and `url()`, and `existsSync()` only as a function. */
 function checkStorage(storage: unknown): Storage | undefined {
   if (storage === undefined) return undefined;
   const candidate = storage as Partial<Storage> | null;
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.exists !== 'function' || typeof candidate.url !== 'function') {
-    throw invalid('"storage" must be a storage driver such as fsStorage({ root: "media" }) (an object with exists() and url())');
+    throw invalid('"storage" must be a storage driver such as fsStorage({ root: "media" }) (an object with name, exists() and url())');
+  }
+  if (typeof candidate.name !== 'string' || candidate.name === '') {
+    throw invalid(`"storage" must have a name (a non-empty string, for messages: 'fs', 's3', …), got ${showValue(candidate.name)}`);
+  }
+  if (candidate.existsSync !== undefined && typeof candidate.existsSync !== 'function') {
+    throw invalid(`"storage.existsSync" must be a function when present, got ${showValue(candidate.existsSync)}`);
   }
   return candidate as Storage;
 }
