@@ -24,7 +24,7 @@ export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions } from 
 type Parsed =
   | { kind: 'key'; key: string; url: string | undefined }
   | { kind: 'external'; url: string }
-  | { kind: 'invalid'; error: LogoFallbackError; subject: string };
+  | { kind: 'invalid'; error: LogoFallbackError; subject: string; key?: string };
 
 /**
  * Creates a resolver. All options are optional; the defaults read `media/` (served at `/media/`).
@@ -85,7 +85,8 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       parsed = { kind: 'key', key: result.key, url: undefined };
     } else {
       const built = storageUrl(result.key);
-      parsed = 'url' in built ? { kind: 'key', key: result.key, url: built.url } : { kind: 'invalid', error: built.error, subject: result.key };
+      // A safe key whose URL the storage could not build: the storage's fault, not the reference's.
+      parsed = 'url' in built ? { kind: 'key', key: result.key, url: built.url } : { kind: 'invalid', error: built.error, subject: result.key, key: result.key };
     }
     if (id !== undefined) parsedMemo.set(id, parsed);
     return parsed;
@@ -178,7 +179,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       if (parsed.kind === 'external') return { state: 'external', url: parsed.url };
       if (parsed.kind === 'invalid') {
         report(parsed.error, parsed.subject);
-        return { state: 'unsafe' };
+        return parsed.key === undefined ? { state: 'unsafe' } : { state: 'fault', key: parsed.key };
       }
       const { key } = parsed;
       const state = cache.peek(key) ?? cache.checkSync(key) ?? (await cache.check(key));
