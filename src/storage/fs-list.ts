@@ -2,7 +2,8 @@
  * The fs driver's listing: a directory walk with `opendir` (file types come with the directory
  * entries, so no per-file `stat` unless sizes are asked for), inside the root only.
  */
-import { opendir, lstat, realpath, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, opendir, lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LogoFallbackError } from '../errors.js';
 import { keyProblem } from '../keys.js';
@@ -18,6 +19,8 @@ export interface FsListInput {
   readonly signal?: AbortSignal | undefined;
   /** Give every entry its size and modification time (one `lstat` per file, 64 at a time). */
   readonly stat: boolean;
+  /** Whether this process may read a file, from its mode bits (the fs driver's own rule). */
+  readonly mayRead: (stats: Stats) => boolean;
 }
 
 /** A directory waiting to be read: its path, its key, and the real paths of the directories above it. */
@@ -61,9 +64,10 @@ function matches(key: string, prefix: string, isDirectory: boolean): boolean {
  * listed under each path, as `exists` would find it there; a symlink back to a directory being
  * walked is a cycle and is not followed). Skipped: keys that break the key rules, symlinks that
  * resolve outside the root or nowhere, anything that is not a regular file. A directory that cannot
- * be read (`EACCES`) is a fault: the listing would be incomplete.
+ * be read or entered (`EACCES`) is a fault: the listing would be incomplete; with `stat`, so is a
+ * file this process may not read.
  */
-export async function* listFs({ root, prefix, signal, stat: withStat }: FsListInput): AsyncGenerator<StorageEntry> {
+export async function* listFs({ root, prefix, signal, stat: withStat, mayRead }: FsListInput): AsyncGenerator<StorageEntry> {
   assertSafePrefix(prefix, 'fs');
   const realRoot = await orUndefined(realpath(root)).catch((error: unknown) => {
     throw fault(`resolving the root ${root}`, error);
@@ -90,7 +94,12 @@ export async function* listFs({ root, prefix, signal, stat: withStat }: FsListIn
     })));
     for (const [i, file] of files.entries()) {
       const found = stats[i];
-      if (found !== undefined) yield { key: file.key, size: found.size, modified: found.mtimeMs };
+      if (found === undefined) continue;
+      // As exists() would: a file this process may not read is a fault, not a file nor a missing one.
+      if (!mayRead(found)) await access(file.full, constants.R_OK).catch((error: unknown) => {
+        throw fault(`reading ${file.full}`, error);
+      });
+      yield { key: file.key, size: found.size, modified: found.mtimeMs };
     }
   }
 
@@ -98,6 +107,9 @@ export async function* listFs({ root, prefix, signal, stat: withStat }: FsListIn
     stopIfAborted(signal, prefix);
     let directory;
     try {
+      // Names can be read from a directory without "x", but none of its files can be: a fault,
+      // as exists() reports for each of them, rather than a listing of files nobody can serve.
+      await access(frame.dir, constants.R_OK | constants.X_OK);
       directory = await opendir(frame.dir, { bufferSize: DIRENT_BUFFER });
     } catch (error) {
       if (NOT_FOUND.has(errorCode(error) ?? '')) continue; // removed while walking

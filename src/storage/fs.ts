@@ -199,7 +199,7 @@ export function fsStorage(options: FsStorageOptions): Storage {
     exists: async (key) => (await runAsync(check(key))) !== undefined,
     existsSync: (key) => runSync(check(key)) !== undefined,
     stat: (key) => runAsync(check(key)),
-    list: (prefix, signal, listOptions) => listFs({ root, prefix, signal, stat: listOptions?.stat === true }),
+    list: (prefix, signal, listOptions) => listFs({ root, prefix, signal, stat: listOptions?.stat === true, mayRead }),
     url: (key) => baseUrl + encodeKey(key),
   };
 }

@@ -1,0 +1,35 @@
+/**
+ * Run by fs-faults.test.ts as an unprivileged user (tests run as root, and root reads any file):
+ * checks each key with one driver and prints the answers as JSON on stdout.
+ * argv: a JSON `{ driver: 'fs' | 'unstorage-fs', root: string, keys: string[], list: boolean }`.
+ */
+import { createStorage } from 'unstorage';
+import fsDriver from 'unstorage/drivers/fs';
+import { LogoFallbackError, fsStorage, unstorageStorage, type Storage } from '../../src/index.js';
+
+type Answer = { value: unknown } | { code: string; message: string };
+
+async function answer(run: () => unknown): Promise<Answer> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return error instanceof LogoFallbackError ? { code: error.code, message: error.message } : { code: 'THROWN', message: String(error) };
+  }
+}
+
+const { driver, root, keys, list } = JSON.parse(process.argv[2] ?? '{}') as { driver: string; root: string; keys: string[]; list: boolean };
+const storage: Storage =
+  driver === 'fs' ? fsStorage({ root }) : unstorageStorage(createStorage({ driver: fsDriver({ base: root }) }), { baseUrl: '/media/' });
+const results: Record<string, Record<string, Answer>> = {};
+for (const key of keys) {
+  results[key] = {
+    exists: await answer(() => storage.exists(key)),
+    existsSync: await answer(() => (storage.existsSync === undefined ? 'none' : storage.existsSync(key))),
+    stat: await answer(async () => (await storage.stat?.(key))?.size),
+  };
+}
+if (list) {
+  results['list()'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('') ?? []) all.push(e.key); return all.sort(); }) };
+  results['list({ stat })'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('', undefined, { stat: true }) ?? []) all.push(e.key); return all.sort(); }) };
+}
+process.stdout.write(JSON.stringify({ uid: process.getuid?.(), results }));
