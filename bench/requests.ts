@@ -34,11 +34,14 @@ for (const icon of present) {
 }
 
 let requests = 0;
+let connections = 0;
 const server = createServer((request, response) => {
   requests++;
   const key = decodeURIComponent((request.url ?? '').replace(/^\/media\//, ''));
-  setTimeout(() => response.writeHead(present.has(key) ? 200 : 404).end(), LATENCY_MS);
+  // A length on every answer, as nginx and CDNs send: 3 bytes for a logo, an empty 404.
+  setTimeout(() => response.writeHead(present.has(key) ? 200 : 404, { 'Content-Length': present.has(key) ? '3' : '0' }).end(), LATENCY_MS);
 });
+server.on('connection', () => connections++);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/media/`;
 
@@ -90,10 +93,12 @@ for (const engine of Object.keys(renderers(resolverFor(httpStorage({ baseUrl }))
   const disk = renderers(overDisk)[engine] as Render;
 
   requests = 0;
+  connections = 0;
   const started = process.hrtime.bigint();
   const pages = await load(http, RENDERS, CONCURRENCY);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const counted = requests;
+  const opened = connections;
   longest = Math.max(longest, seconds);
   // Every render must print the right page: logos for the files that exist, avatars for the rest.
   const expected = await disk();
@@ -111,14 +116,43 @@ for (const engine of Object.keys(renderers(resolverFor(httpStorage({ baseUrl }))
   }
   if (requests !== counted) throw new Error(`bench: warm ${engine} renders made ${requests - counted} storage requests`);
   const ratio = median(times.http) / median(times.disk);
-  rows.push([engine, String(RENDERS), `${seconds.toFixed(2)} s`, String(COMPANIES), String(counted), (counted / COMPANIES).toFixed(2), `${median(times.disk).toFixed(2)} ms`, `${ratio.toFixed(2)}×`]);
+  rows.push([engine, String(RENDERS), `${seconds.toFixed(2)} s`, String(COMPANIES), String(counted), (counted / COMPANIES).toFixed(2), String(opened), (counted / Math.max(opened, 1)).toFixed(1), `${median(times.disk).toFixed(2)} ms`, `${ratio.toFixed(2)}×`]);
 }
-printTable(['engine', 'renders', 'wall time', 'distinct keys', 'storage requests', 'requests per key', 'warm page over fs (abs.)', 'warm page, HTTP ÷ fs'], rows);
+printTable(['engine', 'renders', 'wall time', 'distinct keys', 'storage requests', 'requests per key', 'connections', 'checks per connection', 'warm page over fs (abs.)', 'warm page, HTTP ÷ fs'], rows);
 console.log(
   longest < 5
     ? 'Default windows: ttl 30 s for hits, missTtl 5 s for misses. Each run fits in one window, so the target is one request per key.\n'
     : `Default windows: ttl 30 s for hits, missTtl 5 s for misses. The longest run took ${longest.toFixed(1)} s: missing keys are asked again once per missTtl window.\n`,
 );
+
+// Connections: the same checks through the driver (a keep-alive agent) and through Node's fetch
+// HEAD (what the driver used before, which closes the connection after every HEAD answer).
+const CHECKS = 1000;
+const AT_ONCE = 10;
+const keys = companies.map((c) => c.icon);
+async function checks(check: (key: string) => Promise<unknown>): Promise<{ opened: number; ms: number }> {
+  connections = 0;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: AT_ONCE }, async () => {
+      while (next < CHECKS) await check(keys[next++ % keys.length] as string);
+    }),
+  );
+  return { opened: connections, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+const driver = httpStorage({ baseUrl });
+const viaDriver = await checks((key) => driver.exists(key));
+const viaFetch = await checks(async (key) => (await fetch(baseUrl + key, { method: 'HEAD' })).body?.cancel());
+console.log(`## Connections: ${CHECKS} checks, ${AT_ONCE} at a time, HTTP storage with ${LATENCY_MS} ms per answer, on 127.0.0.1\n`);
+printTable(
+  ['client', 'connections opened', 'checks per connection', 'time', 'time ÷ driver'],
+  [
+    ['httpStorage (keep-alive agent, maxSockets 16)', String(viaDriver.opened), (CHECKS / Math.max(viaDriver.opened, 1)).toFixed(1), `${viaDriver.ms.toFixed(0)} ms`, '1.00×'],
+    ["Node's fetch, HEAD", String(viaFetch.opened), (CHECKS / Math.max(viaFetch.opened, 1)).toFixed(1), `${viaFetch.ms.toFixed(0)} ms`, `${(viaFetch.ms / viaDriver.ms).toFixed(2)}×`],
+  ],
+);
+console.log('On loopback a new connection costs little; to a CDN or S3 each one is a TCP and TLS handshake (one or more round trips).\n');
 
 server.closeAllConnections();
 server.close();

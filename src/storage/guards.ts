@@ -56,18 +56,45 @@ export function unquoteEtag(etag: string | null | undefined): string | undefined
   return weak ? `W/${bare}` : bare;
 }
 
-/** The caller's signal (if any) combined with the driver's own deadline. */
-export function withDeadline(signal: AbortSignal | undefined, timeout: number): AbortSignal {
-  const deadline = AbortSignal.timeout(timeout);
-  return signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+/** A driver's deadline for one operation: its signal, and `clear()` for a `finally`. */
+export interface Deadline {
+  /** Aborts at the deadline (reason: a `TimeoutError`) or when the caller's signal aborts. */
+  readonly signal: AbortSignal;
+  /** Stops the timer and lets go of the caller's signal; call it once the operation has settled. */
+  clear(): void;
 }
 
-/** Why a `fetch` failed, in words: a timeout, an abort, or the socket error undici hides in `cause`. */
-export function describeFetchFailure(error: unknown, timeout: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return `no answer within ${timeout} ms`;
-  if (error instanceof Error && error.name === 'AbortError') return 'the check was aborted';
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+/**
+ * The caller's signal (if any) combined with the driver's own deadline of `timeout` ms.
+ *
+ * Built from an `AbortController` and a plain timer, not `AbortSignal.timeout()` + `AbortSignal.any()`:
+ * Node holds those signals weakly, so after a garbage collection the deadline may never fire and a
+ * hung request keeps its socket until undici's own limit (~300 s). The timer here is held by Node's
+ * timer list until `clear()`; it is `unref`'d, so it never keeps a process alive on its own.
+ */
+export function startDeadline(signal: AbortSignal | undefined, timeout: number): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
+  timer.unref();
+  const forward = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted === true) forward();
+  else signal?.addEventListener('abort', forward, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    },
+  };
+}
+
+/**
+ * Why a request failed, in words: the deadline, the caller's abort, or the socket error
+ * (`ECONNREFUSED`, `ECONNRESET`, …). `signal` is the request's deadline signal.
+ */
+export function describeRequestFailure(error: unknown, signal: AbortSignal, timeout: number): string {
+  if (signal.aborted) return (signal.reason as { name?: unknown } | undefined)?.name === 'TimeoutError' ? `no answer within ${timeout} ms` : 'the check was aborted';
+  const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  return detail === undefined ? message : `${message} (${detail})`;
+  return code === undefined || message.includes(code) ? message : `${message} (${code})`;
 }

@@ -1,8 +1,9 @@
-/** Media behind nginx or a CDN: existence through an HTTP `HEAD` with Node's `fetch`. */
+/** Media behind nginx or a CDN: existence through an HTTP `HEAD` on kept-alive connections. */
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, numberOption } from '../options.js';
-import { assertSafeKey, describeFetchFailure, storageFault, unquoteEtag, withDeadline } from './guards.js';
+import { assertSafeKey, describeRequestFailure, startDeadline, storageFault, unquoteEtag } from './guards.js';
+import { keepAliveClient, type ClientResponse } from './http-client.js';
 import type { Storage, StorageEntry } from './types.js';
 
 /** Options of {@link httpStorage}. */
@@ -16,23 +17,30 @@ export interface HttpStorageOptions {
    */
   headers?: Record<string, string>;
   /**
-   * How long one request may take, ms; then it is a fault. The resolver's own `timeout` (how long a
-   * render waits) is usually shorter: this one bounds the request that goes on filling the cache.
+   * How long one check may take, ms, including the wait for a free connection; then it is a fault.
+   * The resolver's own `timeout` (how long a render waits) is usually shorter: this one bounds the
+   * request that goes on filling the cache.
    * @default 10_000
    */
   timeout?: number;
+  /**
+   * The most connections kept open to the origin; checks beyond it wait for a free one. Connections
+   * are kept alive between checks (no TCP or TLS handshake per check).
+   * @default 16
+   */
+  maxSockets?: number;
 }
 
 /** A 405 means the server does not do HEAD: one byte of a GET answers the same question. */
-const RANGE_PROBE = { Range: 'bytes=0-0' };
+const RANGE_PROBE = 'bytes=0-0';
 
 /**
- * The object's full size in bytes: `Content-Range: bytes 0-0/SIZE` for a range answer, else
- * `Content-Length`; `undefined` when the server does not say.
+ * The object's full size in bytes: from `Content-Range` (`bytes 0-0/SIZE`, or `bytes *\/0` for an
+ * empty file's 416) on a range answer, else `Content-Length`; `undefined` when the server does not say.
  */
-function objectSize(response: Response): number | undefined {
-  const range = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '');
-  const text = response.status === 206 ? range?.[1] : response.headers.get('content-length');
+function objectSize(response: ClientResponse): number | undefined {
+  const range = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '')?.[1];
+  const text = response.status === 206 || response.status === 416 ? range : response.headers.get('content-length');
   const size = text === undefined || text === null || text.trim() === '' ? Number.NaN : Number(text);
   return Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
@@ -41,8 +49,8 @@ function objectSize(response: Response): number | undefined {
  * A redirect to the same URL with a slash added is how nginx, Apache and most static servers
  * answer for a directory: the key names a directory, not a file, so it is missing.
  */
-function isDirectoryRedirect(response: Response, url: string): boolean {
-  if (response.status !== 301 && response.status !== 302 && response.status !== 307 && response.status !== 308) return false;
+function isDirectoryRedirect(response: ClientResponse, url: string): boolean {
+  if (![301, 302, 307, 308].includes(response.status)) return false;
   const location = response.headers.get('location');
   if (location === null) return false;
   try {
@@ -55,9 +63,12 @@ function isDirectoryRedirect(response: Response, url: string): boolean {
 const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('http', message, key, cause);
 
 /**
- * Checks files with `HEAD <baseUrl><key>`: 2xx → exists; 404 or 410 → missing; 405 → one `GET`
- * with `Range: bytes=0-0`; anything else (another status, a redirect — never followed, it may leave
- * the base URL — a refused connection, a timeout) → a `STORAGE_FAILED` fault.
+ * Checks files with `HEAD <baseUrl><key>`: 2xx with a non-empty body → exists; 404, 410, a
+ * `Content-Length: 0` (an empty file) or a redirect to the same URL with a slash (a directory) →
+ * missing; 405 → one `GET` with `Range: bytes=0-0`; anything else (another status, another
+ * redirect — never followed, it may leave the base URL — a refused connection, a timeout) → a
+ * `STORAGE_FAILED` fault. `stat(key)` gives the size, `Last-Modified` and `ETag` of that answer.
+ * An HTTP server cannot list: there is no `list()`.
  *
  * @example
  * ```ts
@@ -74,51 +85,46 @@ export function httpStorage(options: HttpStorageOptions): Storage {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "baseUrl" must be an absolute http(s) URL such as "https://cdn.example.com/media/", got ${JSON.stringify(baseUrl)}`);
   }
   const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  const maxSockets = numberOption(options.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
   let headers: Headers;
   try {
     headers = new Headers(options.headers ?? {});
   } catch (error) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "headers" must be an object of valid header names and values`, { cause: error });
   }
-
-  async function request(key: string, method: 'HEAD' | 'GET', signal: AbortSignal): Promise<Response> {
-    const init: RequestInit = {
-      method,
-      headers: method === 'GET' ? new Headers([...headers, ...Object.entries(RANGE_PROBE)]) : headers,
-      redirect: 'manual',
-      signal,
-    };
-    try {
-      return await fetch(baseUrl + encodeKey(key), init);
-    } catch (error) {
-      throw fault(`checking ${JSON.stringify(key)} failed: ${describeFetchFailure(error, timeout)}`, key, error);
-    }
-  }
+  const probeHeaders = new Headers(headers);
+  probeHeaders.set('Range', RANGE_PROBE);
+  const client = keepAliveClient(maxSockets);
 
   async function stat(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined> {
     assertSafeKey(key, 'http'); // before any request is built
-    const combined = withDeadline(signal, timeout);
-    let response = await request(key, 'HEAD', combined);
-    if (response.status === 405) {
-      await response.body?.cancel().catch(() => undefined);
-      response = await request(key, 'GET', combined);
+    const url = baseUrl + encodeKey(key);
+    // One deadline for the whole check (the HEAD and, after a 405, the GET), cleared when it settles.
+    const deadline = startDeadline(signal, timeout);
+    let response: ClientResponse;
+    try {
+      response = await client.request(url, { method: 'HEAD', headers, signal: deadline.signal, body: 'discard' });
+      if (response.status === 405) response = await client.request(url, { method: 'GET', headers: probeHeaders, signal: deadline.signal, body: 'discard' });
+    } catch (error) {
+      throw fault(`checking ${JSON.stringify(key)} failed: ${describeRequestFailure(error, deadline.signal, timeout)}`, key, error);
+    } finally {
+      deadline.clear();
     }
-    // Free the connection: a HEAD has no body, a range GET at most one byte.
-    await response.body?.cancel().catch(() => undefined);
-    const { status, headers } = response;
-    if (status === 404 || status === 410 || isDirectoryRedirect(response, baseUrl + encodeKey(key))) return undefined;
+    const { status, headers: answer } = response;
+    if (status === 404 || status === 410 || isDirectoryRedirect(response, url)) return undefined;
+    const size = objectSize(response);
+    // An empty file draws a broken image: missing, as on every other storage (a range GET of an
+    // empty file is a 416).
+    if (size === 0 && ((status >= 200 && status < 300) || status === 416)) return undefined;
     if (status < 200 || status >= 300) {
       const why =
         status >= 300 && status < 400
-          ? `a ${status} redirect${headers.has('location') ? ` to ${JSON.stringify(headers.get('location'))}` : ''}, which is not followed`
+          ? `a ${status} redirect${answer.has('location') ? ` to ${JSON.stringify(answer.get('location'))}` : ''}, which is not followed`
           : `status ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
       throw fault(`checking ${JSON.stringify(key)} got ${why}`, key);
     }
-    const size = objectSize(response);
-    // An empty file draws a broken image: missing, as on every other storage.
-    if (size === 0) return undefined;
-    const modified = Date.parse(headers.get('last-modified') ?? '');
-    const etag = unquoteEtag(headers.get('etag'));
+    const modified = Date.parse(answer.get('last-modified') ?? '');
+    const etag = unquoteEtag(answer.get('etag'));
     return { key, ...(size === undefined ? {} : { size }), ...(Number.isFinite(modified) ? { modified } : {}), ...(etag === undefined ? {} : { etag }) };
   }
 

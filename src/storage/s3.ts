@@ -5,7 +5,8 @@ import { normalizeBaseUrl, numberOption, requireString } from '../options.js';
 import { encodeKey, encodeSegment, keyProblem } from '../keys.js';
 import { amzDate, presignGet, signingKey } from './s3-presign.js';
 import { parseListPage } from './s3-list.js';
-import { assertSafeKey, assertSafePrefix, describeFetchFailure, storageFault, unquoteEtag, withDeadline } from './guards.js';
+import { assertSafeKey, assertSafePrefix, describeRequestFailure, startDeadline, storageFault, unquoteEtag } from './guards.js';
+import { keepAliveClient, type ClientResponse } from './http-client.js';
 import type { Storage, StorageEntry } from './types.js';
 
 /** Options of {@link s3Storage}. */
@@ -40,10 +41,17 @@ export interface S3StorageOptions {
    */
   signedUrls?: { expiresIn?: number };
   /**
-   * How long one `HEAD` may take, ms; then it is a fault.
+   * How long one request (a `HEAD`, or one page of a listing) may take, ms, including the wait for
+   * a free connection; then it is a fault.
    * @default 10_000
    */
   timeout?: number;
+  /**
+   * The most connections kept open to the endpoint; requests beyond it wait for a free one.
+   * Connections are kept alive between checks (no TCP or TLS handshake per check).
+   * @default 16
+   */
+  maxSockets?: number;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -109,6 +117,8 @@ export function s3Storage(options: S3StorageOptions): Storage {
   const publicBaseUrl = options.publicBaseUrl === undefined ? undefined : normalizeBaseUrl(options.publicBaseUrl, 'publicBaseUrl', owner);
   const expiresIn = numberOption(options.signedUrls?.expiresIn, 'signedUrls.expiresIn', owner, { min: 2, max: 604_800, fallback: 3600, integer: true });
   const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  const maxSockets = numberOption(options.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
+  const http = keepAliveClient(maxSockets);
 
   // The bucket goes where S3 expects it; only the key (encoded per segment) is appended after this.
   const bucketUrl = options.forcePathStyle === true ? `${endpoint.origin}/${bucket}` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
@@ -129,13 +139,17 @@ export function s3Storage(options: S3StorageOptions): Storage {
     return storageFault('s3', `(bucket ${bucket}) ${message}`, key, cause);
   }
 
-  /** Sends one signed request; a network failure or timeout is a fault. */
-  async function send(url: string, method: 'HEAD' | 'GET', key: string, signal: AbortSignal | undefined): Promise<Response> {
+  /** Sends one signed request on a kept-alive connection; a network failure or timeout is a fault. */
+  async function send(url: string, method: 'HEAD' | 'GET', key: string, signal: AbortSignal | undefined): Promise<ClientResponse> {
+    // A deadline held until the request settles (see startDeadline), body included.
+    const deadline = startDeadline(signal, timeout);
     try {
-      const request = await client.sign(url, { method });
-      return await fetch(request, { signal: withDeadline(signal, timeout), redirect: 'manual' });
+      const signed = await client.sign(url, { method });
+      return await http.request(url, { method, headers: signed.headers, signal: deadline.signal, body: method === 'GET' ? 'read' : 'discard' });
     } catch (error) {
-      throw fault(`${method === 'HEAD' ? `checking ${JSON.stringify(key)}` : 'listing'} failed: ${describeFetchFailure(error, timeout)}`, key, error);
+      throw fault(`${method === 'HEAD' ? `checking ${JSON.stringify(key)}` : `listing ${JSON.stringify(key)}`} failed: ${describeRequestFailure(error, deadline.signal, timeout)}`, key, error);
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -147,9 +161,7 @@ export function s3Storage(options: S3StorageOptions): Storage {
 
   async function stat(key: string, signal?: AbortSignal): Promise<StorageEntry | undefined> {
     assertSafeKey(key, 's3'); // before any request is signed
-    const response = await send(objectBase + encodeKey(key), 'HEAD', key, signal);
-    await response.body?.cancel().catch(() => undefined);
-    const { status, headers } = response;
+    const { status, headers } = await send(objectBase + encodeKey(key), 'HEAD', key, signal);
     if (status === 404) return undefined;
     if (status < 200 || status >= 300) throw statusFault(`checking ${JSON.stringify(key)}`, key, status);
     const size = Number(headers.get('content-length') ?? Number.NaN);
@@ -168,12 +180,7 @@ export function s3Storage(options: S3StorageOptions): Storage {
         .map(([name, value]) => `${name}=${encodeSegment(value ?? '')}`)
         .join('&');
       const response = await send(`${bucketUrl}?${query}`, 'GET', prefix, signal);
-      let body: string;
-      try {
-        body = await response.text();
-      } catch (error) {
-        throw fault(`listing failed: ${describeFetchFailure(error, timeout)}`, prefix, error);
-      }
+      const body = response.body?.toString('utf8') ?? '';
       if (response.status !== 200) {
         const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
         throw statusFault(`listing ${JSON.stringify(prefix)}`, prefix, response.status, code === undefined ? '' : ` (${code})`);

@@ -18,6 +18,8 @@ declare module 's3rver' {
       putObject(object: unknown): Promise<{ size: number; md5: string }>;
     };
     run(): Promise<{ address: string; port: number }>;
+    /** The node:http server, once `run()` has resolved. */
+    httpServer: import('node:http').Server;
     close(): Promise<void>;
   }
 }

@@ -19,6 +19,8 @@ export interface TestServer {
   origin: string;
   /** Every request as `METHOD /decoded/path`, in order. */
   requests: string[];
+  /** How many TCP connections the server has accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -41,11 +43,14 @@ export async function startServer(handle: Handler): Promise<TestServer> {
     requests.push(`${request.method} ${decoded}`);
     handle(request, response, decoded);
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
+    connections: () => connections,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -69,7 +74,9 @@ export function fileServer(files: ReadonlyMap<string, Buffer>, prefix = '/media/
     if (body === undefined) {
       const below = `${decoded.slice(prefix.length)}/`;
       const directory = decoded.startsWith(prefix) && [...files.keys()].some((key) => key.startsWith(below));
-      response.writeHead(directory ? 301 : 404, directory ? { Location: `${(request.url ?? '').split('?')[0]}/` } : {}).end();
+      // With a length, as nginx, Apache and S3 send one: Node's client cannot reuse a connection
+      // after a HEAD answer that has neither Content-Length nor Transfer-Encoding.
+      response.writeHead(directory ? 301 : 404, { 'Content-Length': '0', ...(directory ? { Location: `${(request.url ?? '').split('?')[0]}/` } : {}) }).end();
       return;
     }
     if (request.method === 'GET' && request.headers.range === 'bytes=0-0') {
@@ -157,6 +164,8 @@ export async function startS3(files: ReadonlyMap<string, Buffer>, bucket = 'medi
     await next();
   });
   const { port } = await server.run();
+  let connections = 0;
+  server.httpServer.on('connection', () => connections++);
   const origin = `http://127.0.0.1:${port}`;
   const client = new AwsClient({ ...S3RVER_CREDENTIALS, service: 's3', region: 'us-east-1', retries: 0 });
   const queue = [...files];
@@ -180,9 +189,11 @@ export async function startS3(files: ReadonlyMap<string, Buffer>, bucket = 'medi
     throw error;
   }
   requests.length = 0;
+  connections = 0;
   return {
     origin,
     requests,
+    connections: () => connections,
     bucket,
     region: 'us-east-1',
     async close() {

@@ -17,19 +17,25 @@ async function answer(run: () => unknown): Promise<Answer> {
   }
 }
 
-const { driver, root, keys, list } = JSON.parse(process.argv[2] ?? '{}') as { driver: string; root: string; keys: string[]; list: boolean };
-const storage: Storage =
-  driver === 'fs' ? fsStorage({ root }) : unstorageStorage(createStorage({ driver: fsDriver({ base: root }) }), { baseUrl: '/media/' });
-const results: Record<string, Record<string, Answer>> = {};
-for (const key of keys) {
-  results[key] = {
-    exists: await answer(() => storage.exists(key)),
-    existsSync: await answer(() => (storage.existsSync === undefined ? 'none' : storage.existsSync(key))),
-    stat: await answer(async () => (await storage.stat?.(key))?.size),
-  };
+async function main(spec: string): Promise<void> {
+  const { driver, root, keys, list } = JSON.parse(spec) as { driver: string; root: string; keys: string[]; list: boolean };
+  const storage: Storage =
+    driver === 'fs' ? fsStorage({ root }) : unstorageStorage(createStorage({ driver: fsDriver({ base: root }) }), { baseUrl: '/media/' });
+  const results: Record<string, Record<string, Answer>> = {};
+  for (const key of keys) {
+    results[key] = {
+      exists: await answer(() => storage.exists(key)),
+      existsSync: await answer(() => (storage.existsSync === undefined ? 'none' : storage.existsSync(key))),
+      stat: await answer(async () => (await storage.stat?.(key))?.size),
+    };
+  }
+  if (list) {
+    results['list()'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('') ?? []) all.push(e.key); return all.sort(); }) };
+    results['list({ stat })'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('', undefined, { stat: true }) ?? []) all.push(e.key); return all.sort(); }) };
+  }
+  process.stdout.write(JSON.stringify({ uid: process.getuid?.(), results }));
 }
-if (list) {
-  results['list()'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('') ?? []) all.push(e.key); return all.sort(); }) };
-  results['list({ stat })'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('', undefined, { stat: true }) ?? []) all.push(e.key); return all.sort(); }) };
-}
-process.stdout.write(JSON.stringify({ uid: process.getuid?.(), results }));
+
+// Only as a child with a spec (a test runner given a broad pattern may import this file too).
+const spec = process.argv[2];
+if (spec?.startsWith('{') === true) await main(spec);
