@@ -7,4 +7,5 @@ import os from 'node:os';
 console.log(`# logo-fallback bench — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()} ${os.arch()}\n`);
 await import('./render.js');
 await import('./requests.js');
+await import('./cold-disk.js');
 await import('./avatars.js');

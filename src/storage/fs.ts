@@ -1,6 +1,6 @@
 /**
- * Local disk (or a Docker volume): one `stat` of the key's directory and one `lstat` of the file
- * per check, with root containment that survives symlinks swapped after they were checked.
+ * Local disk (or a Docker volume): one `lstat` per check, with root containment that survives
+ * symlinks swapped after they were checked.
  */
 import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
@@ -89,12 +89,21 @@ export async function runAsync<T>(steps: Check<T>): Promise<T> {
 
 /** How many verified directories each storage remembers. Past it, a directory is verified again. */
 const VERIFIED_DIRECTORIES = 10_000;
+/**
+ * How long a verified directory is trusted without a syscall, ms. It cannot widen what a swapped
+ * symlink exposes: the resolver keeps a present answer for `ttl` (30 s by default), and the web
+ * server follows the path it is given when the browser asks, so a swap shows on pages longer than
+ * this anyway. It only bounds how long new checks take a directory's identity on trust.
+ */
+const TRUST_MS = 1000;
 
 /** A directory's identity when it was verified: a swap or a move gives another inode or ctime. */
 interface Identity {
   readonly dev: number;
   readonly ino: number;
   readonly ctime: number;
+  /** When the identity was last confirmed (`performance.now()`). */
+  confirmed: number;
 }
 
 /**
@@ -106,9 +115,10 @@ interface Identity {
  *
  * Containment: a key is looked up only below `root`, and a symlink — of the file or of any directory
  * on its way — is followed only when it resolves inside the root's real path; otherwise the key is
- * refused with `INVALID_KEY`. A check costs one `stat` of the key's directory and one `lstat` of the
- * file: a directory is resolved (`realpath`) once and remembered by its device, inode and ctime, so
- * a directory swapped for a symlink, or moved out and linked back, is resolved again before use.
+ * refused with `INVALID_KEY`. A check costs one `lstat` of the file: a directory is resolved
+ * (`realpath`) once and remembered by its device, inode and ctime, confirmed by one `stat` at most
+ * once a second, so a directory swapped for a symlink, or moved out and linked back, is resolved
+ * again within a second.
  *
  * `list(prefix)` walks the directories (`opendir`, no per-file `stat` unless `{ stat: true }`).
  *
@@ -148,15 +158,32 @@ export function fsStorage(options: FsStorageOptions): Storage {
     return real;
   }
 
-  /** Refuses a key whose directory resolves outside the root; resolves each directory once per identity. */
-  function* verifyDirectory(key: string, dir: string, stats: Stats): Check<boolean> {
+  /**
+   * Whether the key's directory exists, refusing one that resolves outside the root. Within
+   * {@link TRUST_MS} of its last confirmation a directory costs nothing; then one `stat` confirms its
+   * identity; a `realpath` runs only for a directory never seen or whose identity changed.
+   */
+  function* verifyDirectory(key: string, dir: string): Check<boolean> {
     const known = verified.get(dir);
-    if (known !== undefined && known.dev === stats.dev && known.ino === stats.ino && known.ctime === stats.ctimeMs) return true;
-    const rootReal = yield* realRoot(key);
-    const real = (yield* attempt(key, { op: 'realpath', path: dir })) as string | undefined;
-    if (real === undefined) return false; // removed between the two calls
-    if (!isWithin(rootReal, real)) refuse(key, 'it is in a directory that is a symlink resolving outside the root');
-    verified.set(dir, { dev: stats.dev, ino: stats.ino, ctime: stats.ctimeMs });
+    const now = performance.now();
+    if (known !== undefined && now - known.confirmed < TRUST_MS) return true;
+    const stats = (yield* attempt(key, { op: 'stat', path: dir })) as Stats | undefined;
+    if (stats === undefined) {
+      yield* realRoot(key); // a missing root is a fault, not a missing file
+      return false;
+    }
+    if (!stats.isDirectory()) return false;
+    if (known !== undefined && known.dev === stats.dev && known.ino === stats.ino && known.ctime === stats.ctimeMs) {
+      known.confirmed = now;
+      return true;
+    }
+    if (dir !== root) {
+      const rootReal = yield* realRoot(key);
+      const real = (yield* attempt(key, { op: 'realpath', path: dir })) as string | undefined;
+      if (real === undefined) return false; // removed between the two calls
+      if (!isWithin(rootReal, real)) refuse(key, 'it is in a directory that is a symlink resolving outside the root');
+    }
+    verified.set(dir, { dev: stats.dev, ino: stats.ino, ctime: stats.ctimeMs, confirmed: now });
     return true;
   }
 
@@ -172,14 +199,7 @@ export function fsStorage(options: FsStorageOptions): Storage {
     assertSafeKey(key, 'fs');
     const full = path.join(root, key);
     if (full === root || !isWithin(root, full)) refuse(key, 'it points outside the root');
-    const dir = path.dirname(full);
-    const dirStats = (yield* attempt(key, { op: 'stat', path: dir })) as Stats | undefined;
-    if (dirStats === undefined) {
-      yield* realRoot(key); // a missing root is a fault, not a missing file
-      return undefined;
-    }
-    if (!dirStats.isDirectory()) return undefined;
-    if (dir !== root && !(yield* verifyDirectory(key, dir, dirStats))) return undefined;
+    if (!(yield* verifyDirectory(key, path.dirname(full)))) return undefined;
     let stats = (yield* attempt(key, { op: 'lstat', path: full })) as Stats | undefined;
     if (stats?.isSymbolicLink() === true) {
       const real = (yield* attempt(key, { op: 'realpath', path: full })) as string | undefined;

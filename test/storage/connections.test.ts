@@ -54,7 +54,7 @@ for (const [name, make] of DRIVERS) {
     test(`${name}: a hung check is aborted at the driver timeout after a garbage collection (${withSignal ? 'with' : 'without'} a caller's signal), and the next check gets through`, async () => {
       const server = await hangsOnce();
       try {
-        const storage = make(server.origin, { timeout: 300 });
+        const storage = make(server.origin, { timeout: 1000 });
         // The resolver always passes its own signal, which never aborts here: the driver's deadline must.
         const caller = new AbortController();
         const pending = within(storage.exists('a.png', withSignal ? caller.signal : undefined), 5_000, 'the hung check');
@@ -66,10 +66,10 @@ for (const [name, make] of DRIVERS) {
         const first = await pending;
         assert.instance(first.error, LogoFallbackError, `expected a fault, got ${JSON.stringify(first)}`);
         assert.is((first.error as LogoFallbackError).code, 'STORAGE_FAILED');
-        assert.match((first.error as LogoFallbackError).message, /no answer within 300 ms/);
+        assert.match((first.error as LogoFallbackError).message, /no answer within 1000 ms/);
         gc();
         const second = await within(storage.exists('a.png'), 5_000, 'the next check');
-        assert.is(second.value, true);
+        assert.is(second.value, true, String(second.error));
         assert.is(server.requests.length, 2);
       } finally {
         await server.close();

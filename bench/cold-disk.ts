@@ -1,0 +1,112 @@
+/**
+ * The local disk, cold: what one existence check costs the fs driver, and what the first render of
+ * 1,000 companies costs, against a naive `existsSync` filter (no containment, no "present" rules)
+ * measured side by side in the same run. Each round builds a new storage (and resolver), so every
+ * check really reaches the disk: nothing is cached but the kernel's dentries, as in any first render.
+ */
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { Liquid } from 'liquidjs';
+import nunjucks from 'nunjucks';
+import { registerHandlebars } from '../adapters/handlebars.js';
+import { registerLiquid } from '../adapters/liquid.js';
+import { registerNunjucks } from '../adapters/nunjucks.js';
+import { createLogoResolver, fsStorage, initialsAvatar } from '../src/index.js';
+import { median, pairedRatio, printTable, sample } from './measure.js';
+
+const COUNT = 1000;
+const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-cold-'));
+const root = path.join(base, 'media');
+mkdirSync(path.join(root, 'base', 'company', 'icon'), { recursive: true });
+const companies = Array.from({ length: COUNT }, (_, i) => {
+  const icon = `base/company/icon/company-${i}.png`;
+  if (i % 2 === 0) writeFileSync(path.join(root, icon), 'png');
+  return { company: `Company ${i} Ltd`, icon };
+});
+const keys = companies.map((c) => c.icon);
+
+/** The check before this driver: pathExists, then realpath of the root and of the file, then stat. */
+function previousCheck(key: string): boolean {
+  const full = path.join(root, key);
+  if (!existsSync(full)) return existsSync(root) && false;
+  const realRoot = realpathSync.native(root);
+  return realpathSync.native(full).startsWith(realRoot + path.sep) && statSync(full).isFile();
+}
+
+console.log(`## Cold local disk: ${COUNT} keys (half present) under ${root.split(path.sep).length - 1} directories, a new storage every round\n`);
+const perKey = sample(
+  [
+    { name: 'naive', run: () => keys.filter((key) => existsSync(path.join(root, key))).length },
+    {
+      name: 'driver',
+      run: () => {
+        const storage = fsStorage({ root });
+        return keys.filter((key) => storage.existsSync?.(key)).length;
+      },
+    },
+    { name: 'previous', run: () => keys.filter(previousCheck).length },
+  ],
+  { rounds: 100, warmup: 10 },
+);
+const naiveKeys = perKey.get('naive') as number[];
+printTable(
+  ['check', `${COUNT} keys (abs.)`, 'ratio to existsSync'],
+  [
+    ['fs.existsSync (no containment)', `${median(naiveKeys).toFixed(2)} ms`, '1.00×'],
+    ['fsStorage().existsSync (key rules + one lstat)', `${median(perKey.get('driver') as number[]).toFixed(2)} ms`, `${pairedRatio(perKey.get('driver') as number[], naiveKeys).toFixed(2)}×`],
+    ['before: pathExists + realpath + stat', `${median(perKey.get('previous') as number[]).toFixed(2)} ms`, `${pairedRatio(perKey.get('previous') as number[], naiveKeys).toFixed(2)}×`],
+  ],
+);
+
+// The first render: a new resolver (empty cache and memos) every round, against a filter that
+// calls existsSync and the same avatar provider.
+const avatar = initialsAvatar();
+const naive = (c: { icon: string; company: string }) => (existsSync(path.join(root, c.icon)) ? `/media/${c.icon}` : avatar({ name: c.company }));
+// The same naive filter asking a new fsStorage instead: the storage's share of a cold render.
+let disk = fsStorage({ root });
+const naiveOverDriver = (c: { icon: string; company: string }) => (disk.existsSync?.(c.icon) === true ? `/media/${c.icon}` : avatar({ name: c.company }));
+const fresh = () => createLogoResolver({ storage: fsStorage({ root, baseUrl: '/media/' }), avatar, onError: () => {} });
+const NJK = '{% for c in list %}<img src="{{ c | LOGO }}">{% endfor %}';
+type Filter = (c: { icon: string; company: string }) => string;
+const engines: Record<string, (filter: Filter | undefined) => string> = {
+  Nunjucks: (filter) => {
+    const env = new nunjucks.Environment(null, { autoescape: true });
+    if (filter === undefined) registerNunjucks(env, fresh());
+    else env.addFilter('get_company_logo', filter);
+    return nunjucks.compile(NJK.replace('LOGO', 'get_company_logo'), env).render({ list: companies });
+  },
+  Handlebars: (filter) => {
+    const hb = Handlebars.create();
+    if (filter === undefined) registerHandlebars(hb, fresh());
+    else hb.registerHelper('get_company_logo', filter);
+    return hb.compile('{{#each list}}<img src="{{get_company_logo this}}">{{/each}}')({ list: companies });
+  },
+  LiquidJS: (filter) => {
+    const liquid = new Liquid({ outputEscape: 'escape' });
+    if (filter === undefined) registerLiquid(liquid, fresh());
+    else liquid.registerFilter('get_company_logo', filter);
+    return liquid.parseAndRenderSync(NJK.replace('LOGO', 'get_company_logo'), { list: companies }) as string;
+  },
+};
+const rows: string[][] = [];
+for (const [engine, render] of Object.entries(engines)) {
+  const ways = {
+    naive: () => render(naive),
+    driver: () => {
+      disk = fsStorage({ root });
+      return render(naiveOverDriver);
+    },
+    ours: () => render(undefined),
+  };
+  const pages = new Set(Object.values(ways).map((way) => way().replaceAll('&#x3D;', '=')));
+  if (pages.size !== 1) throw new Error(`bench: the ${engine} cold pages differ`);
+  const times = sample(Object.entries(ways).map(([name, run]) => ({ name, run })), { rounds: 40, warmup: 5 });
+  const base = times.get('naive') as number[];
+  const ratio = (name: string) => `${pairedRatio(times.get(name) as number[], base).toFixed(2)}×`;
+  rows.push([engine, `${median(base).toFixed(1)} ms`, ratio('driver'), `${median(times.get('ours') as number[]).toFixed(1)} ms`, ratio('ours')]);
+}
+console.log(`## Cold first render: ${COUNT} companies, a new resolver every round (goal: under 2× the naive filter)\n`);
+printTable(['engine', 'naive existsSync filter (abs.)', 'naive filter over a new fsStorage', 'logo-fallback, cold (abs.)', 'logo-fallback, cold'], rows);
+rmSync(base, { recursive: true, force: true });
