@@ -1,3 +1,4 @@
+import { AwsClient } from 'aws4fetch';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LogoFallbackError, encodeKey, s3Storage, type S3StorageOptions } from '../../src/index.js';
@@ -59,6 +60,28 @@ test('the presigner reproduces AWS\'s published SigV4 example', () => {
       '&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host' +
       '&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
   );
+});
+
+test("presigned URLs equal aws4fetch's own query signing, with and without a session token", async () => {
+  const date = new Date('2026-03-09T13:37:00Z');
+  const datetime = '20260309T133700Z';
+  const keys = ['base/company/icon/acme.png', "base/o'brien (1)+50%.png", 'base/Ørsted A⁄S 株式会社.png', 'base/what?v=2#x.png'];
+  for (const sessionToken of [undefined, 'FwoGZXIvYXdzE/token+with=odd&chars==']) {
+    for (const [origin, region] of [['https://acme-media.s3.eu-west-1.amazonaws.com', 'eu-west-1'], ['http://127.0.0.1:9000/media', 'us-east-1']] as const) {
+      const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+      const reference = new AwsClient({ ...credentials, ...(sessionToken === undefined ? {} : { sessionToken }), service: 's3', region });
+      for (const key of keys) {
+        const url = `${origin}/${encodeKey(key)}`;
+        const ours = new URL(presignGet({ url, region, ...credentials, sessionToken, date, expiresIn: 3600 }));
+        const signed = await reference.sign(`${url}?X-Amz-Expires=3600`, { method: 'GET', aws: { signQuery: true, datetime } });
+        const theirs = new URL(signed.url);
+        assert.is(ours.origin + ours.pathname, theirs.origin + theirs.pathname, key);
+        const params = (u: URL) => [...u.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        assert.equal(params(ours), params(theirs), `${key}, token ${sessionToken === undefined ? 'no' : 'yes'}`);
+        assert.is(ours.searchParams.get('X-Amz-Security-Token'), sessionToken ?? null);
+      }
+    }
+  }
 });
 
 test('presigned URLs: virtual-hosted by default, session token signed in, stable within a window, attribute-safe', () => {
