@@ -1,16 +1,25 @@
 /** What every storage driver does the same way: refuse unsafe keys, bound a check in time, name faults. */
 import path from 'node:path';
-import { LogoFallbackError } from '../errors.js';
+import { LogoFallbackError, describeValue } from '../errors.js';
 import { keyProblem } from '../keys.js';
 
 /**
- * Throws `INVALID_KEY` for a key that breaks the key rules. The resolver validates keys already,
- * but a driver can be called on its own and must not trust its caller.
+ * A value as a message names it: a string quoted and cut to 120 characters (a 10 MB key must not
+ * flood a log), anything else by its type only — a hostile object (a `Proxy` whose traps throw, a
+ * revoked one) is never converted.
+ */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? describeValue(value) : `a value of type ${typeof value}`;
+}
+
+/**
+ * Throws `INVALID_KEY` for a key that breaks the key rules (or is not a string). The resolver
+ * validates keys already, but a driver can be called on its own and must not trust its caller.
  */
 export function assertSafeKey(key: string, storage: string): void {
   const problem = typeof key === 'string' ? keyProblem(key) : 'is not a string';
   if (problem !== undefined) {
-    throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused key ${JSON.stringify(key)}: the key ${problem}`, { key, storage });
+    throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused key ${shown(key)}: the key ${problem}`, { key: shown(key), storage });
   }
 }
 
@@ -22,7 +31,10 @@ export function assertSafeKey(key: string, storage: string): void {
 export function assertSafePrefix(prefix: string, storage: string): void {
   const problem = typeof prefix !== 'string' ? 'is not a string' : prefix === '' ? undefined : keyProblem(`${prefix}x`);
   if (problem !== undefined) {
-    throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused listing prefix ${JSON.stringify(prefix)}: no safe key could start with it`, { key: String(prefix), storage });
+    throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused listing prefix ${shown(prefix)}: no safe key could start with it (it ${problem})`, {
+      key: shown(prefix),
+      storage,
+    });
   }
 }
 

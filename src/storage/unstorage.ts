@@ -74,6 +74,15 @@ export function fromUnstorageKey(ukey: string): string | undefined {
   return unstorageKey(key) === ukey ? key : undefined;
 }
 
+/** Whether the key lives on one of unstorage's drivers over a local directory (`getMount` is public API). */
+function isLocalMount(storage: UnstorageLike, ukey: string): boolean {
+  try {
+    return LOCAL_FS_DRIVERS.has(storage.getMount?.(ukey)?.driver?.name ?? '');
+  } catch {
+    return false;
+  }
+}
+
 function byteLength(value: unknown): number | undefined {
   if (typeof value === 'string') return Buffer.byteLength(value);
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value.byteLength;
@@ -102,8 +111,17 @@ function toMs(value: unknown): number | undefined {
  */
 export function unstorageStorage(storage: UnstorageLike, options: UnstorageStorageOptions): Storage {
   const owner = 'unstorageStorage()';
-  if (storage === null || typeof storage !== 'object' || typeof storage.hasItem !== 'function') {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: the first argument must be an unstorage storage (from createStorage()), with hasItem()`);
+  let can: { raw: boolean; meta: boolean; keys: boolean; mount: boolean };
+  try {
+    if (storage === null || typeof storage !== 'object' || typeof storage.hasItem !== 'function') throw new TypeError('no hasItem()');
+    can = {
+      raw: typeof storage.getItemRaw === 'function',
+      meta: typeof storage.getMeta === 'function',
+      keys: typeof storage.getKeys === 'function',
+      mount: typeof storage.getMount === 'function',
+    };
+  } catch (error) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: the first argument must be an unstorage storage (from createStorage()), with hasItem()`, { cause: error });
   }
   const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
   const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
@@ -139,18 +157,19 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
   async function inspect(key: string, signal: AbortSignal | undefined, withMeta: boolean): Promise<{ size?: number; modified?: number } | undefined> {
     const ukey = unstorageKey(key);
     const what = `checking ${JSON.stringify(key)}`;
-    const local = LOCAL_FS_DRIVERS.has(storage.getMount?.(ukey)?.driver?.name ?? '');
+    const local = can.mount && isLocalMount(storage, ukey);
     if (!local && !(await bounded(what, key, signal, () => storage.hasItem(ukey)))) return undefined;
     let size: number | undefined;
     let modified: number | undefined;
     const readMeta = async (): Promise<void> => {
+      if (!can.meta) return;
       const meta = (await bounded(what, key, signal, () => storage.getMeta?.(ukey, { nativeOnly: true }))) as { size?: unknown; mtime?: unknown } | null | undefined;
       size = typeof meta?.size === 'number' && Number.isFinite(meta.size) ? meta.size : undefined;
       modified = toMs(meta?.mtime);
     };
     if (!local) await readMeta();
     if (local || size === undefined) {
-      if (storage.getItemRaw === undefined) return local ? undefined : {};
+      if (!can.raw) return local ? undefined : {};
       const raw = await bounded(what, key, signal, () => storage.getItemRaw?.(ukey));
       // unstorage's fs drivers resolve (not reject) with the error for anything but ENOENT/EISDIR.
       if (raw instanceof Error) throw fault(`${what} failed: ${raw.message}`, key, raw);
@@ -170,7 +189,6 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
 
   async function* list(prefix: string, signal: AbortSignal | undefined, withStat: boolean): AsyncGenerator<StorageEntry> {
     assertSafePrefix(prefix, 'unstorage');
-    if (storage.getKeys === undefined) throw fault('listing needs getKeys(), which this storage does not have', prefix);
     const cut = prefix.lastIndexOf('/');
     const base = cut === -1 ? '' : unstorageKey(prefix.slice(0, cut));
     const raw = await bounded(`listing ${JSON.stringify(prefix)}`, prefix, signal, () => storage.getKeys?.(base) ?? []);
@@ -201,7 +219,7 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
       return found !== undefined && found.size !== 0;
     },
     stat,
-    ...(typeof storage.getKeys === 'function' ? { list: (prefix: string, signal?: AbortSignal, listOptions?: { readonly stat?: boolean }) => list(prefix, signal, listOptions?.stat === true) } : {}),
+    ...(can.keys ? { list: (prefix: string, signal?: AbortSignal, listOptions?: { readonly stat?: boolean }) => list(prefix, signal, listOptions?.stat === true) } : {}),
     url: (key) => baseUrl + encodeKey(key),
   };
 }

@@ -219,6 +219,27 @@ export function storageContract(name: string, setup: () => Promise<ContractFixtu
     assert.is(requests().length, before, 'the backend saw a request for an unsafe key');
   });
 
+  test('hostile keys and prefixes (not strings, proxies, 10 MB) are INVALID_KEY, with a short message', async (context) => {
+    const { storage, requests } = fixture(context);
+    const before = requests().length;
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const throwing = new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } });
+    const hostile: unknown[] = [null, undefined, 42, ['a.png'], { toString: () => 'a.png' }, revoked.proxy, throwing, `${'a/'.repeat(5_000_000)}b.png`];
+    for (const value of hostile) {
+      const calls: Array<() => Promise<unknown>> = [async () => storage.exists(value as string)];
+      if (storage.stat !== undefined) calls.push(async () => storage.stat?.(value as string));
+      const list = storage.list;
+      if (list !== undefined) calls.push(async () => collect(list.call(storage, value as string)));
+      for (const call of calls) {
+        const error = await rejection(call());
+        assert.is(error.code, 'INVALID_KEY');
+        assert.ok(error.message.length < 400, `message of ${error.message.length} characters`);
+      }
+    }
+    assert.is(requests().length, before, 'a hostile key reached the backend');
+  });
+
   test('url(key) encodes each segment and is safe in an attribute', async (context) => {
     const { storage, fetchable } = fixture(context);
     for (const [key, body] of CONTRACT_FILES) {

@@ -74,6 +74,16 @@ test('a 405 to HEAD gets one ranged GET', async () => {
   });
 });
 
+test('after a 405, the ranged GET applies the same rules: an empty file (416) and a directory are missing, sizes come from Content-Range', async () => {
+  await withServer(fileServer(CONTRACT_STORED, '/media/', { noHead: true }), async (server) => {
+    const storage = httpStorage({ baseUrl: `${server.origin}/media/` });
+    assert.is(await storage.exists('base/company/icon/empty.png'), false);
+    assert.is(await storage.exists('base/company/icon/folder.png'), false);
+    assert.is((await storage.stat?.('base/company/icon/acme.png'))?.size, 4);
+    assert.is((await storage.stat?.('base/company/icon/folder.png/inside.png'))?.size, 6);
+  });
+});
+
 test('a redirect is not followed, even to a file that exists', async () => {
   await withServer(fileServer(CONTRACT_FILES, '/'), async (target) => {
     await withServer(statusServer(302, { Location: `${target.origin}/base/company/icon/acme.png` }), async ({ origin }) => {

@@ -79,6 +79,11 @@ export function fileServer(files: ReadonlyMap<string, Buffer>, prefix = '/media/
       response.writeHead(directory ? 301 : 404, { 'Content-Length': '0', ...(directory ? { Location: `${(request.url ?? '').split('?')[0]}/` } : {}) }).end();
       return;
     }
+    if (request.method === 'GET' && request.headers.range === 'bytes=0-0' && body.length === 0) {
+      // No byte 0 in an empty file: nginx and Apache answer 416 with the size.
+      response.writeHead(416, { 'Content-Range': 'bytes */0', 'Content-Length': '0' }).end();
+      return;
+    }
     if (request.method === 'GET' && request.headers.range === 'bytes=0-0') {
       response.writeHead(206, { 'Content-Range': `bytes 0-0/${body.length}`, 'Content-Length': '1' }).end(body.subarray(0, 1));
       return;

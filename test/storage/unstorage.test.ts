@@ -129,6 +129,8 @@ test('bad arguments fail at construction', () => {
     [{ hasItem: () => true }, {}],
     [{ hasItem: () => true }, { baseUrl: 'media' }],
     [{ hasItem: () => true }, { baseUrl: '/media/', timeout: 'soon' }],
+    [new Proxy({}, { get: () => { throw new Error('trap'); } }), { baseUrl: '/media/' }],
+    [new Proxy({ hasItem: () => true }, { get: (target, name) => (name === 'hasItem' ? target.hasItem : (() => { throw new Error('trap'); })()) }), { baseUrl: '/media/' }],
   ] as const) {
     assert.throws(
       () => unstorageStorage(storage as never, options as never),
