@@ -12,15 +12,23 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? describeValue(value) : `a value of type ${typeof value}`;
 }
 
+/** Keys found safe lately (the rules are pure): a page checks the same keys render after render. */
+const safeKeys = new Set<string>();
+/** At most this many remembered safe keys (≤ 1 KiB each): the oldest is forgotten first. */
+const SAFE_KEYS_KEPT = 4096;
+
 /**
  * Throws `INVALID_KEY` for a key that breaks the key rules (or is not a string). The resolver
  * validates keys already, but a driver can be called on its own and must not trust its caller.
  */
 export function assertSafeKey(key: string, storage: string): void {
+  if (safeKeys.has(key)) return;
   const problem = typeof key === 'string' ? keyProblem(key) : 'is not a string';
   if (problem !== undefined) {
     throw new LogoFallbackError('INVALID_KEY', `${storage} storage: refused key ${shown(key)}: the key ${problem}`, { key: shown(key), storage });
   }
+  if (safeKeys.size >= SAFE_KEYS_KEPT) safeKeys.delete(safeKeys.values().next().value as string);
+  safeKeys.add(key);
 }
 
 /**

@@ -78,7 +78,7 @@ const fault = (message: string, key: string, cause?: unknown): LogoFallbackError
  * ```
  * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
  */
-export function httpStorage(options: HttpStorageOptions): Storage {
+export function httpStorage(options: HttpStorageOptions): Storage & Required<Pick<Storage, 'stat'>> {
   const owner = 'httpStorage()';
   const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
   if (!/^https?:\/\//i.test(baseUrl)) {

@@ -87,10 +87,14 @@ function endpointUrl(value: unknown): URL {
 }
 
 /**
- * Checks files with a signed `HEAD` (SigV4 through aws4fetch): 2xx → exists; 404 → missing;
- * 403 → a fault (see `S3StorageOptions`: a missing object reads as 403 without `s3:ListBucket`);
- * anything else, a refused connection or a timeout → a `STORAGE_FAILED` fault. `url(key)` is
- * `publicBaseUrl + key` when set, else a presigned GET URL.
+ * Checks files with a signed `HEAD` (SigV4 through aws4fetch) on kept-alive connections: 2xx with
+ * a non-zero `Content-Length` → exists; 404 or a 0-byte object → missing; 403 → a fault (see
+ * `S3StorageOptions`: a missing object reads as 403 without `s3:ListBucket`); anything else, a
+ * refused connection or a timeout → a `STORAGE_FAILED` fault. `stat(key)` gives the size,
+ * `Last-Modified` and `ETag` of that answer; `list(prefix)` pages through `ListObjectsV2`, 1,000
+ * keys a request, each entry with its size, modification time and ETag (folder markers and keys
+ * the key rules refuse are skipped). `url(key)` is `publicBaseUrl + key` when set, else a
+ * presigned GET URL.
  *
  * @example
  * ```ts
@@ -102,7 +106,7 @@ function endpointUrl(value: unknown): URL {
  * ```
  * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
  */
-export function s3Storage(options: S3StorageOptions): Storage {
+export function s3Storage(options: S3StorageOptions): Storage & Required<Pick<Storage, 'stat' | 'list'>> {
   const owner = 's3Storage()';
   if (options === null || typeof options !== 'object') throw invalid('the options must be an object');
   const endpoint = endpointUrl(options.endpoint);

@@ -95,9 +95,14 @@ function toMs(value: unknown): number | undefined {
 }
 
 /**
- * Checks files through an unstorage storage's `hasItem` (see {@link unstorageKey} for how keys are
- * translated); a thrown error or a timeout is a `STORAGE_FAILED` fault. `url(key)` is
- * `baseUrl + key`, each segment percent-encoded.
+ * Checks files through an unstorage storage (see {@link unstorageKey} for how keys are translated):
+ * `hasItem`, then the size from `getMeta` — or, where that has none (the memory driver, Redis) or
+ * cannot tell a directory from a file (unstorage's `fs` and `fs-lite` drivers, which answer
+ * `hasItem` with `existsSync`), from `getItemRaw`. An empty item or a directory is missing; a
+ * thrown error (`EACCES` included), or no answer within `timeout`, is a `STORAGE_FAILED` fault.
+ * `list(prefix)`, when the storage has `getKeys`, gives the keys `getKeys` returns under the prefix
+ * (all at once: unstorage has no paging), translated back; with `{ stat: true }` each is inspected
+ * as `stat` does. `url(key)` is `baseUrl + key`, each segment percent-encoded.
  *
  * @example
  * ```ts
@@ -109,7 +114,7 @@ function toMs(value: unknown): number | undefined {
  * ```
  * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
  */
-export function unstorageStorage(storage: UnstorageLike, options: UnstorageStorageOptions): Storage {
+export function unstorageStorage(storage: UnstorageLike, options: UnstorageStorageOptions): Storage & Required<Pick<Storage, 'stat'>> {
   const owner = 'unstorageStorage()';
   let can: { raw: boolean; meta: boolean; keys: boolean; mount: boolean };
   try {
