@@ -14,7 +14,7 @@ export interface StorageEntry {
   readonly size?: number;
   /** When the object was last modified, in ms since the Unix epoch. */
   readonly modified?: number;
-  /** The storage's validator for this version of the object (an S3 or HTTP `ETag`), quotes removed. */
+  /** The storage's validator for this version of the object (an S3 or HTTP `ETag`), quotes removed; a weak one keeps `W/`. */
   readonly etag?: string;
 }
 

@@ -1,10 +1,11 @@
+import type { ServerResponse } from 'node:http';
 import { AwsClient } from 'aws4fetch';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LogoFallbackError, encodeKey, s3Storage, type S3StorageOptions } from '../../src/index.js';
 import { presignGet } from '../../src/storage/s3-presign.js';
 import { CONTRACT_STORED, storageContract } from './contract.js';
-import { S3RVER_CREDENTIALS, faultOrigins, startS3, statusServer, type TestS3 } from './servers.js';
+import { S3RVER_CREDENTIALS, faultOrigins, startS3, startServer, statusServer, type TestS3 } from './servers.js';
 
 const base = (endpoint: string, extra: Partial<S3StorageOptions> = {}): S3StorageOptions => ({
   endpoint,
@@ -161,6 +162,30 @@ test('list() follows continuation tokens: one request per 1,000 objects', async 
     assert.equal(await collectKeys(storage, 'nothing/'), []);
   } finally {
     await s3?.close();
+  }
+});
+
+test('a listing page whose body stalls, or that is not a ListBucketResult, is a fault', async () => {
+  for (const [handler, pattern] of [
+    [(response: ServerResponse) => response.writeHead(200, { 'Content-Type': 'application/xml' }).write('<ListBucketResult><Contents>'), /no answer within 300 ms/],
+    [(response: ServerResponse) => response.writeHead(200).end('<html>a captive portal</html>'), /not a ListBucketResult/],
+    [(response: ServerResponse) => response.writeHead(200).end('<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>'), /no NextContinuationToken/],
+    [(response: ServerResponse) => response.writeHead(404).end('<Error><Code>NoSuchBucket</Code></Error>'), /404 \(NoSuchBucket\)/],
+  ] as const) {
+    const server = await startServer((_request, response) => handler(response));
+    try {
+      let error: unknown;
+      try {
+        for await (const entry of s3Storage(base(server.origin, { timeout: 300 })).list('')) assert.unreachable(`listed ${entry.key}`);
+      } catch (thrown) {
+        error = thrown;
+      }
+      assert.instance(error, LogoFallbackError);
+      assert.is((error as LogoFallbackError).code, 'STORAGE_FAILED');
+      assert.match((error as LogoFallbackError).message, pattern);
+    } finally {
+      await server.close();
+    }
   }
 });
 
