@@ -2,6 +2,7 @@
  * The network drivers (http, S3) in a long-running process: deadlines that fire after a garbage
  * collection (issue 8 §1), and connections kept alive between checks (issue 8 §2).
  */
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
@@ -123,6 +124,28 @@ test('s3: 50 HEADs against s3rver share kept-alive connections; a listing too', 
     assert.is(s3.requests.length, 105);
   } finally {
     await s3.close();
+  }
+});
+
+test('http: a kept-alive connection the server drops as it is reused is retried once, on a new connection', async () => {
+  // Each connection answers its first request and drops the second unanswered (a server closing an
+  // idle connection just as the request arrives).
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    let answered = 0;
+    socket.on('data', () => {
+      if (answered++ === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive\r\n\r\n');
+      else socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const storage = httpStorage({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/media/` });
+    for (let i = 0; i < 3; i++) assert.is(await storage.exists('a.png'), true, `check ${i}`);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
 
