@@ -33,7 +33,7 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
       if (typeof url !== 'string' || !isAttributeSafe(url)) throw new Error(`it returned ${describeValue(url)}`);
       return url;
     } catch (cause) {
-      report(new LogoFallbackError('INVALID_OPTION', `the avatar provider failed for ${describeValue(name)}: ${describeError(cause)}`, { cause }));
+      report(new LogoFallbackError('AVATAR_FAILED', `the avatar provider failed for ${describeValue(name)}: ${describeError(cause)}`, { cause }));
       return LAST_RESORT;
     }
   }

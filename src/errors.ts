@@ -1,7 +1,11 @@
 /**
  * What went wrong, as a stable code a program can branch on.
  *
- * - `MISSING_OPTION` / `INVALID_OPTION`: thrown at construction, never during a render.
+ * - `MISSING_OPTION` / `INVALID_OPTION`: thrown at construction, never during a render (and
+ *   reported, not thrown, by `prefetch()` for its own options: a bad `concurrency` or `prefix`, a
+ *   storage that cannot list, a listing cut at `cache.max`).
+ * - `MISSING_DEPENDENCY`: thrown at construction when an option needs an optional dependency that
+ *   cannot be loaded (`@resvg/resvg-js` for PNG avatars); the message says what to install.
  * - `INVALID_KEY`: a template passed a reference that is unsafe or unusable as a storage key.
  * - `STORAGE_FAILED`: the storage answered with a fault (not "missing").
  * - `TIMEOUT`: the storage did not answer within `timeout` (the render got the avatar) or within
@@ -10,6 +14,9 @@
  * - `ROOT_MISSING`: the local storage root does not exist (yet).
  * - `INVALID_RECORD`: reading what a template passed threw: a record's field, a file value or a call
  *   option (a throwing getter, a Proxy whose traps throw, a revoked Proxy).
+ * - `AVATAR_FAILED`: the avatar provider threw, or returned something that is not a URL safe in an
+ *   attribute, during a render (the page then gets an empty SVG); for the package's PNG avatars also
+ *   a rasteriser that failed or took longer than 5 s.
  */
 export type LogoFallbackErrorCode =
   | 'MISSING_OPTION'
@@ -18,7 +25,9 @@ export type LogoFallbackErrorCode =
   | 'STORAGE_FAILED'
   | 'TIMEOUT'
   | 'ROOT_MISSING'
-  | 'INVALID_RECORD';
+  | 'INVALID_RECORD'
+  | 'MISSING_DEPENDENCY'
+  | 'AVATAR_FAILED';
 
 /** Extra facts attached to a {@link LogoFallbackError}. */
 export interface LogoFallbackErrorDetails {

@@ -277,6 +277,7 @@ test('a broken avatar provider still gives a safe URL', () => {
     assert.match(logos.avatar('Acme'), /^data:image\/svg\+xml,[^"'<>\s]+$/);
   }
   assert.is(errors.length, 3);
+  assert.ok(errors.every((error) => error.code === 'AVATAR_FAILED'), 'a render-time code, not INVALID_OPTION (which is thrown at construction)');
 });
 
 test('bad options throw LogoFallbackError at construction, naming the option', () => {

@@ -167,7 +167,7 @@ test('deterministic: the golden file, and the same bytes from a second process',
 test('without @resvg/resvg-js: a clear LogoFallbackError at start-up, and SVG keeps working', () => {
   assert.throws(
     () => createPngRenderer({ load: () => { throw new Error("Cannot find module '@resvg/resvg-js'"); } }, 'initialsAvatar()'),
-    (error: unknown) => error instanceof LogoFallbackError && error.code === 'INVALID_OPTION' && /npm install @resvg\/resvg-js/.test(error.message) && /Cannot find module/.test(error.message),
+    (error: unknown) => error instanceof LogoFallbackError && error.code === 'MISSING_DEPENDENCY' && /npm install @resvg\/resvg-js/.test(error.message) && /Cannot find module/.test(error.message),
   );
   assert.throws(() => createPngRenderer({ load: () => ({}) as never }, 'x'), /@resvg\/resvg-js/);
   // The whole package in a process where the module cannot be resolved.
@@ -183,8 +183,8 @@ test('without @resvg/resvg-js: a clear LogoFallbackError at start-up, and SVG ke
     process.stdout.write(JSON.stringify(out));`;
   const hide = new URL('./hide-resvg.cjs', import.meta.url).pathname;
   const out = JSON.parse(execFileSync(process.execPath, ['--require', hide, '--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../../', import.meta.url), encoding: 'utf8' })) as Record<string, string>;
-  assert.match(out.provider ?? '', /^INVALID_OPTION: .*initialsAvatar\(\): PNG avatars need the optional dependency @resvg\/resvg-js/);
-  assert.match(out.route ?? '', /^INVALID_OPTION: .*avatarHandler\(\): PNG avatars need/);
+  assert.match(out.provider ?? '', /^MISSING_DEPENDENCY: .*initialsAvatar\(\): PNG avatars need the optional dependency @resvg\/resvg-js/);
+  assert.match(out.route ?? '', /^MISSING_DEPENDENCY: .*avatarHandler\(\): PNG avatars need/);
   assert.is(out.svg, 'data:image/svg+xml,');
   assert.match(out.pngRoute ?? '', /^\/avatars\/AC\.png\?size=128&shape=square&bg=/, 'route URLs need no rasteriser here');
   assert.is(out.svgRoute, 'function');

@@ -56,8 +56,8 @@ export interface PngRenderer {
 
 /**
  * Makes a PNG renderer, loading the rasteriser now.
- * @throws {LogoFallbackError} `INVALID_OPTION` when `@resvg/resvg-js` cannot be loaded (it is an
- * optional dependency: `npm install @resvg/resvg-js`).
+ * @throws {LogoFallbackError} `MISSING_DEPENDENCY` when `@resvg/resvg-js` cannot be loaded (it is an
+ * optional dependency: `npm install @resvg/resvg-js`); `INVALID_OPTION` for a `fontFiles` entry that is not a font.
  */
 export function createPngRenderer(options: PngRendererOptions, owner: string): PngRenderer {
   try {
@@ -65,7 +65,7 @@ export function createPngRenderer(options: PngRendererOptions, owner: string): P
     if (typeof resvg?.Resvg !== 'function') throw new Error('it has no Resvg class');
   } catch (cause) {
     throw new LogoFallbackError(
-      'INVALID_OPTION',
+      'MISSING_DEPENDENCY',
       `${owner}: PNG avatars need the optional dependency @resvg/resvg-js, which could not be loaded (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}). Install it with "npm install @resvg/resvg-js", or draw SVG avatars (the default).`,
       { cause },
     );
