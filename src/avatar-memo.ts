@@ -1,11 +1,11 @@
 /**
- * The resolver's avatars: drawn by the provider once per name and size, then memoised — so that a
+ * The resolver's avatars: drawn by the provider once per name, size and format, then memoised — so that a
  * page of missing logos costs a map lookup per logo, whatever the names. The provider is handed the
  * display name cut for avatars (at most {@link AVATAR_NAME_LENGTH} code units), so that the memo
  * is exact for any provider, not only for the package's own.
  */
 import { AVATAR_NAME_LENGTH, cutName } from './avatars/initials.js';
-import type { AvatarProvider } from './avatars/types.js';
+import type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { isAttributeSafe } from './escape.js';
 import { Memo } from './memo.js';
@@ -17,19 +17,25 @@ export const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2F
 
 /** The resolver's avatars. */
 export interface Avatars {
-  /** The avatar for a name value (a string, a number; anything else: the placeholder) at a size (an integer 1–2048, else the provider's). */
-  draw(name: unknown, size: unknown): string;
+  /**
+   * The avatar for a name value (a string, a number; anything else: the placeholder) at a size (an
+   * integer 1–2048, else the provider's) in a format (`'svg'` or `'png'`, else the provider's).
+   */
+  draw(name: unknown, size: unknown, format?: unknown): string;
   /** {@link Avatars.draw}, or {@link LAST_RESORT} if even that throws: for the last line of defence. */
-  safe(name: unknown, size: unknown): string;
+  safe(name: unknown, size: unknown, format?: unknown): string;
 }
 
 /** Builds the memoised avatars; `max` entries at most (the resolver's `cache.max`). */
 export function createAvatars(provider: AvatarProvider, placeholder: string, max: number, report: Report): Avatars {
   const memo = new Memo<string, string>(max);
 
-  function drawNew(name: string, size: number | undefined): string {
+  function drawNew(name: string, size: number | undefined, format: AvatarFormat | undefined): string {
     try {
-      const url: unknown = provider(size === undefined ? { name } : { name, size });
+      const subject: AvatarSubject = { name };
+      if (size !== undefined) subject.size = size;
+      if (format !== undefined) subject.format = format;
+      const url: unknown = provider(subject);
       if (typeof url !== 'string' || !isAttributeSafe(url)) throw new Error(`it returned ${describeValue(url)}`);
       return url;
     } catch (cause) {
@@ -48,25 +54,26 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     return cut !== '' && hasInitials(cut) ? cut : placeholder;
   }
 
-  function draw(nameValue: unknown, size: unknown): string {
+  function draw(nameValue: unknown, size: unknown, format?: unknown): string {
     const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
+    const asked = format === 'svg' || format === 'png' ? format : undefined;
     // A short string is its own key: a hit costs one lookup. Anything else is keyed by the name the
     // provider will see — bounded, so a repeated name is a hit whatever its length.
     const short = typeof nameValue === 'string' && nameValue.length <= AVATAR_NAME_LENGTH;
     const name = short ? undefined : avatarName(nameValue);
-    const key = `${wanted ?? ''}|${short ? `s${nameValue as string}` : `n${name}`}`;
+    const key = `${wanted ?? ''}|${asked ?? ''}|${short ? `s${nameValue as string}` : `n${name}`}`;
     const memoised = memo.get(key);
     if (memoised !== undefined) return memoised;
-    const url = drawNew(name ?? avatarName(nameValue), wanted);
+    const url = drawNew(name ?? avatarName(nameValue), wanted, asked);
     memo.set(key, url);
     return url;
   }
 
   return {
     draw,
-    safe(name, size) {
+    safe(name, size, format) {
       try {
-        return draw(name, size);
+        return draw(name, size, format);
       } catch {
         return LAST_RESORT;
       }

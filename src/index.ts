@@ -22,7 +22,7 @@ export { DEFAULT_PALETTE, MIN_CONTRAST, bestTextColor, colorsFor, contrast, lumi
 export type { AvatarColors, ContrastOptions } from './avatars/colors.js';
 export { initials, MAX_NAME_LENGTH } from './avatars/initials.js';
 export type { InitialsOptions } from './avatars/initials.js';
-export type { AvatarProvider, AvatarSubject } from './avatars/types.js';
+export type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 export { LogoFallbackError } from './errors.js';
 export type { LogoFallbackErrorCode, LogoFallbackErrorDetails } from './errors.js';
 export { escapeHtml, isAttributeSafe } from './escape.js';

@@ -88,13 +88,13 @@ export function fileReference(value: unknown, failures?: ReadFailures, label = '
   return typeof inner === 'string' && inner !== '' ? inner : undefined;
 }
 
-/** The `size` of a call's options, if it can be read. Never throws (a failure is noted under `options.size`). */
-export function readSize(options: unknown, failures?: ReadFailures): unknown {
+/** One of a call's options (`size`, `format`), if it can be read. Never throws (a failure is noted under `options.<name>`). */
+export function readCallOption(options: unknown, name: 'size' | 'format', failures?: ReadFailures): unknown {
   if (options === undefined || options === null || (typeof options !== 'object' && typeof options !== 'function')) return undefined;
   try {
-    return (options as { size?: unknown }).size;
+    return (options as Record<string, unknown>)[name];
   } catch (error) {
-    fail(failures, 'options.size', error);
+    fail(failures, `options.${name}`, error);
     return undefined;
   }
 }

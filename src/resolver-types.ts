@@ -1,10 +1,19 @@
 /** The resolver's public interface: what `createLogoResolver` returns, and its call options. */
+import type { AvatarFormat } from './avatars/types.js';
 import type { Storage } from './storage/types.js';
 
 /** Per-call options of the resolver's methods. */
 export interface LogoCallOptions {
   /** The avatar's size in CSS pixels, passed to the avatar provider (an integer, 1–2048; others are ignored). */
   size?: number;
+  /**
+   * The avatar's image format, passed to the avatar provider (`'svg'` or `'png'`; others are
+   * ignored): `'png'` where SVG and `data:` URLs do not work, such as e-mail. The package's
+   * `initialsAvatar({ route })` then emits the route's `.png` URL; a provider that cannot serve the
+   * format (a `data:` URL provider, `uiAvatars()`) ignores it. The logo's own URL is unchanged.
+   * @default the provider's own format
+   */
+  format?: AvatarFormat;
 }
 
 /** Options of {@link LogoResolver.prefetch}. */

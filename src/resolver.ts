@@ -10,7 +10,7 @@ import { isAttributeSafe } from './escape.js';
 import { MAX_REFERENCE_LENGTH, parseReference } from './keys.js';
 import { Memo, memoKey } from './memo.js';
 import { numberOption } from './options.js';
-import { fileReference, isRecord, readFailures, readField, readSize, displayName, type ReadFailures } from './records.js';
+import { fileReference, isRecord, readFailures, readField, readCallOption, displayName, type ReadFailures } from './records.js';
 import { createReporter } from './reports.js';
 import { fsStorage } from './storage/fs.js';
 import type { Storage } from './storage/types.js';
@@ -19,6 +19,16 @@ import type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions } from 
 
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
 export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions } from './resolver-types.js';
+
+/** What a call asks of its avatar: its `size` and `format` options as read (checked by `avatars.draw`). */
+interface AvatarAsk {
+  readonly size: unknown;
+  readonly format: unknown;
+}
+
+function readAsk(callOptions: unknown, failures: ReadFailures): AvatarAsk {
+  return { size: readCallOption(callOptions, 'size', failures), format: readCallOption(callOptions, 'format', failures) };
+}
 
 /** A parsed reference. `url` is memoised only for storages with a fixed `baseUrl` (see `urlOf`). */
 type Parsed =
@@ -112,28 +122,29 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     return parsed.kind === 'key' ? parsed.key : undefined;
   }
 
-  function settleFileUrl(file: unknown, nameValue: unknown, size: unknown, failures: ReadFailures, wait: boolean): string | Promise<string> {
+  function settleFileUrl(file: unknown, nameValue: unknown, ask: AvatarAsk, failures: ReadFailures, wait: boolean): string | Promise<string> {
+    const avatar = (): string => avatars.draw(nameValue, ask.size, ask.format);
     const reference = fileReference(file, failures);
-    if (reference === undefined) return avatars.draw(nameValue, size);
+    if (reference === undefined) return avatar();
     const parsed = parse(reference);
     if (parsed.kind === 'external') return parsed.url;
     if (parsed.kind === 'invalid') {
       report(parsed.error, parsed.subject);
-      return avatars.draw(nameValue, size);
+      return avatar();
     }
-    const answer = (present: boolean): string => (present ? urlOf(parsed.key, parsed.url) : undefined) ?? avatars.draw(nameValue, size);
+    const answer = (present: boolean): string => (present ? urlOf(parsed.key, parsed.url) : undefined) ?? avatar();
     const state = cache.peek(parsed.key) ?? cache.checkSync(parsed.key);
     if (state !== undefined) return answer(state === 'present');
     if (!wait) {
       cache.start(parsed.key); // the check runs on, so the next render is right
-      return avatars.draw(nameValue, size);
+      return avatar();
     }
     return cache.check(parsed.key).then((checked) => {
       try {
         return answer(checked === 'present');
       } catch (cause) {
         unexpected(cause);
-        return avatars.safe(nameValue, size);
+        return avatars.safe(nameValue, ask.size, ask.format);
       }
     });
   }
@@ -155,10 +166,10 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     return guarded(
       () => avatars.safe(undefined, undefined),
       (failures) => {
-        const size = readSize(callOptions, failures);
-        if (!isRecord(record)) return avatars.draw(undefined, size);
+        const ask = readAsk(callOptions, failures);
+        if (!isRecord(record)) return avatars.draw(undefined, ask.size, ask.format);
         const name = readField(record, nameFields, failures);
-        return settleFileUrl(readField(record, fileFields, failures), name, size, failures, wait);
+        return settleFileUrl(readField(record, fileFields, failures), name, ask, failures, wait);
       },
     );
   }
@@ -166,7 +177,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   function settleFile(file: unknown, name: unknown, callOptions: unknown, wait: boolean): string | Promise<string> {
     return guarded(
       () => avatars.safe(name, undefined),
-      (failures) => settleFileUrl(file, name, readSize(callOptions, failures), failures, wait),
+      (failures) => settleFileUrl(file, name, readAsk(callOptions, failures), failures, wait),
     );
   }
 
@@ -240,7 +251,10 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     avatar: (name, callOptions) =>
       guarded(
         () => avatars.safe(undefined, undefined),
-        (failures) => avatars.draw(name, readSize(callOptions, failures)),
+        (failures) => {
+          const ask = readAsk(callOptions, failures);
+          return avatars.draw(name, ask.size, ask.format);
+        },
       ),
     name: (record, fallback) =>
       guarded(

@@ -5,14 +5,16 @@
  * exception.
  */
 import { nameText } from './initials.js';
+import type { AvatarFormat } from './types.js';
 
-/** A subject as a provider uses it: the name as text (cut, `''` when unusable) and a whole size or `undefined`. */
+/** A subject as a provider uses it: the name as text (cut, `''` when unusable), a whole size and a known format, or `undefined`. */
 export interface ReadSubject {
   name: string;
   size: number | undefined;
+  format: AvatarFormat | undefined;
 }
 
-function field(subject: object, key: 'name' | 'size'): unknown {
+function field(subject: object, key: 'name' | 'size' | 'format'): unknown {
   try {
     return (subject as Record<string, unknown>)[key];
   } catch {
@@ -20,9 +22,14 @@ function field(subject: object, key: 'name' | 'size'): unknown {
   }
 }
 
-/** The name and size of a subject; anything that is not an object gives `{ name: '', size: undefined }`. */
+/** The name, size and format of a subject; anything that is not an object gives `{ name: '', size: undefined, format: undefined }`. */
 export function readSubject(subject: unknown): ReadSubject {
-  if (subject === null || (typeof subject !== 'object' && typeof subject !== 'function')) return { name: '', size: undefined };
+  if (subject === null || (typeof subject !== 'object' && typeof subject !== 'function')) return { name: '', size: undefined, format: undefined };
   const size = field(subject, 'size');
-  return { name: nameText(field(subject, 'name')), size: typeof size === 'number' && Number.isInteger(size) ? size : undefined };
+  const format = field(subject, 'format');
+  return {
+    name: nameText(field(subject, 'name')),
+    size: typeof size === 'number' && Number.isInteger(size) ? size : undefined,
+    format: format === 'svg' || format === 'png' ? format : undefined,
+  };
 }

@@ -46,6 +46,8 @@ export interface InitialsAvatarOptions extends AvatarStyleOptions {
    * Emit URLs of the avatar route (`logo-fallback/server`) under this path or URL, such as
    * `'/avatars/'`, instead of `data:` URLs: `/avatars/AC.svg?size=64&shape=square&bg=1d4ed8`.
    * Give the route the same style options. The URL carries the initials, never the name.
+   * A call may ask for the other format (`logos.logo(record, { format: 'png' })`): the URL then
+   * ends in `.png` (or `.svg`), at the same size.
    * @default undefined (data: URLs)
    */
   route?: string;
@@ -53,7 +55,9 @@ export interface InitialsAvatarOptions extends AvatarStyleOptions {
    * `'png'` draws PNG images instead of SVG — for e-mail, PDFs and social cards, where SVG or
    * `data:` URLs do not work: `data:image/png;base64,…` URLs, or with `route` the route's `.png`
    * URLs (`/avatars/AC.png?size=128&…`, served by `avatarHandler({ png: true })`). Without `route`
-   * it needs the optional dependency `@resvg/resvg-js`.
+   * it needs the optional dependency `@resvg/resvg-js`. Without `route`, a call's own `format`
+   * is ignored: a `data:` URL keeps the format chosen here (e-mail clients block `data:` images
+   * anyway; use `route` for them).
    * @default 'svg'
    */
   format?: 'svg' | 'png';
@@ -102,8 +106,8 @@ function paletteOption(options: InitialsAvatarOptions, style: ReturnType<typeof 
  * initialsAvatar({ route: '/avatars/' })({ name: 'Hewlett-Packard' });
  * // '/avatars/HP.svg?size=64&shape=square&bg=…'
  * ```
- * @throws {LogoFallbackError} `INVALID_OPTION` for bad options, and for `format: 'png'` without
- * `route` when `@resvg/resvg-js` is not installed.
+ * @throws {LogoFallbackError} `INVALID_OPTION` for bad options; `MISSING_DEPENDENCY` for
+ * `format: 'png'` without `route` when `@resvg/resvg-js` is not installed.
  */
 export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvider {
   return initialsAvatarWith(options, {});
@@ -129,7 +133,6 @@ export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pi
     throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
   }
   const route = options.route === undefined ? undefined : normalizeBaseUrl(options.route, 'route', OWNER);
-  const extension = png ? '.png' : '.svg';
   // Drawing PNGs here (not through the route) needs the rasteriser now: fail at start-up, not per render.
   let renderer: PngRenderer | undefined;
   if (png && route === undefined) {
@@ -142,9 +145,10 @@ export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pi
   const routeTail = `&shape=${shape}`;
   const fixedText = style.textColor === undefined ? '' : `&fg=${style.textColor.slice(1)}`;
   const memo = new LRUCache<string, string>({ max: MEMO_MAX });
-  const sizedMemo = new LRUCache<string, string>({ max: MEMO_MAX });
+  const otherMemo = new LRUCache<string, string>({ max: MEMO_MAX });
+  const ownExtension = png ? '.png' : '.svg';
 
-  function draw(name: string, px: number): string {
+  function draw(name: string, px: number, extension: '.svg' | '.png'): string {
     let letters = initials(name, initialsOptions);
     let colorName = name;
     if (letters === '') {
@@ -164,16 +168,18 @@ export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pi
 
   return (subject) => {
     // Never throws, whatever it is handed (a null, a Proxy, a throwing getter): the placeholder then.
-    const { name, size: wanted } = readSubject(subject);
+    const { name, size: wanted, format } = readSubject(subject);
     const px = wanted === undefined ? size : Math.max(16, Math.min(maxSize, wanted));
+    // Only a route URL can switch format per call; a data: URL keeps the provider's own.
+    const extension = route === undefined || format === undefined ? ownExtension : format === 'png' ? '.png' : '.svg';
     // Names are cut to a bounded prefix that decides everything drawn: a memo key of bounded size.
-    // The provider's own size is the common case: keyed by the name alone, in a memo of its own.
-    const sized = px !== size;
-    const cache = sized ? sizedMemo : memo;
-    const key = sized ? `${px}\u0000${name}` : name;
+    // The provider's own size and format are the common case: keyed by the name alone, in a memo of its own.
+    const other = px !== size || extension !== ownExtension;
+    const cache = other ? otherMemo : memo;
+    const key = other ? `${px}${extension}\u0000${name}` : name;
     let url = cache.get(key);
     if (url === undefined) {
-      url = draw(name, px);
+      url = draw(name, px, extension);
       cache.set(key, url);
     }
     return url;
