@@ -44,6 +44,8 @@ export interface ExistenceCache {
   settled(key: string): Promise<Existence>;
   /** Forgets one key (and the answer of its running check), or everything. */
   invalidate(key?: string): void;
+  /** Stores an answer the storage gave another way (a listing: `prefetch({ prefix })`), as a check's answer is stored. */
+  fill(key: string, state: 'present' | 'missing'): void;
 }
 
 /**
@@ -131,6 +133,7 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     check: (key) => runner.wait(key),
     start: (key) => runner.start(key),
     settled: (key) => runner.settled(key),
+    fill: (key, state) => void settle(key, state, undefined, true),
     invalidate(key) {
       runner.invalidate(key);
       if (key === undefined) entries.clear();

@@ -3,7 +3,7 @@
  * Engine adapters live in `logo-fallback/nunjucks`, `/handlebars` and `/liquid`.
  */
 export { createLogoResolver } from './resolver.js';
-export type { LogoResolver, LogoCallOptions, LogoLookup, PrefetchOptions } from './resolver.js';
+export type { LogoResolver, LogoCallOptions, LogoLookup, PrefetchOptions, PrefetchPrefix } from './resolver.js';
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
 export { fsStorage } from './storage/fs.js';
 export type { FsStorageOptions } from './storage/fs.js';

@@ -88,8 +88,8 @@ export function fileReference(value: unknown, failures?: ReadFailures, label = '
   return typeof inner === 'string' && inner !== '' ? inner : undefined;
 }
 
-/** One of a call's options (`size`, `format`), if it can be read. Never throws (a failure is noted under `options.<name>`). */
-export function readCallOption(options: unknown, name: 'size' | 'format', failures?: ReadFailures): unknown {
+/** One of a call's options (`size`, `format`; `prefetch()`'s `prefix`), if it can be read. Never throws (a failure is noted under `options.<name>`). */
+export function readCallOption(options: unknown, name: 'size' | 'format' | 'prefix', failures?: ReadFailures): unknown {
   if (options === undefined || options === null || (typeof options !== 'object' && typeof options !== 'function')) return undefined;
   try {
     return (options as Record<string, unknown>)[name];

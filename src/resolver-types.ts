@@ -16,6 +16,27 @@ export interface LogoCallOptions {
   format?: AvatarFormat;
 }
 
+/**
+ * The listing form of {@link LogoResolver.prefetch}: `prefetch({ prefix: 'base/company/icon/' })`
+ * fills the existence cache for every file under a key prefix from ONE listing of the storage
+ * (`Storage.list`: fs, S3, unstorage; not HTTP) — S3 answers 1,000 keys a request.
+ *
+ * - A listed file with a size above 0 is stored as present, an empty one as missing, for the
+ *   usual `ttl`/`missTtl`; a key that is not listed is left unknown (its first sync render prints
+ *   the avatar — right for a missing file — and one check fills the cache).
+ * - At most `cache.max` keys: past it the listing stops, and `onError` hears `INVALID_OPTION`.
+ * - A listing that yields nothing for `cache.hardTimeout` is aborted (`TIMEOUT`); a storage
+ *   fault is reported as the driver gives it (`STORAGE_FAILED`, `ROOT_MISSING`).
+ * - A storage that cannot list, or a prefix no safe key can start with: `INVALID_OPTION` to
+ *   `onError`, nothing fetched. Never throws, never rejects.
+ * - Files uploaded later are not known until their ttl runs out or they are checked: call it again
+ *   (a timer below `ttl`) to keep a whole prefix fresh with one listing per period.
+ */
+export interface PrefetchPrefix {
+  /** A storage key prefix, not a URL: `'base/company/icon/'`, `'base/company/icon/a'`, or `''` for every key. */
+  prefix: string;
+}
+
 /** Options of {@link LogoResolver.prefetch}. */
 export interface PrefetchOptions {
   /** The items are file values (`company.icon`), not records. @default false */
@@ -77,8 +98,11 @@ export interface LogoResolver {
    * Checks the files of many records (or file values) so that sync renders are right the first
    * time. Resolves when every check has answered, or after `cache.hardTimeout` at most (the rest
    * go on in the background). Never rejects.
+   *
+   * `prefetch({ prefix })` instead lists the storage once and stores what the listing shows about
+   * every file under the prefix (see {@link PrefetchPrefix}); it resolves when the listing ends.
    */
-  prefetch(items: Iterable<unknown> | null | undefined, options?: PrefetchOptions): Promise<void>;
+  prefetch(items: Iterable<unknown> | PrefetchPrefix | null | undefined, options?: PrefetchOptions): Promise<void>;
   /** Forgets what is known about one file value (after an upload or delete), or about everything. */
   invalidate(file?: unknown): void;
   /**

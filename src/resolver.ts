@@ -12,13 +12,14 @@ import { Memo, memoKey } from './memo.js';
 import { numberOption } from './options.js';
 import { fileReference, isRecord, readFailures, readField, readCallOption, displayName, type ReadFailures } from './records.js';
 import { createReporter } from './reports.js';
+import { createPrefixListings } from './prefetch-prefix.js';
 import { fsStorage } from './storage/fs.js';
 import type { Storage } from './storage/types.js';
 import { resolveResolverOptions, type LogoResolverOptions } from './resolver-options.js';
-import type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions } from './resolver-types.js';
+import type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
 
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
-export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions } from './resolver-types.js';
+export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
 
 /** What a call asks of its avatar: its `size` and `format` options as read (checked by `avatars.draw`). */
 interface AvatarAsk {
@@ -56,6 +57,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
 
   const report = createReporter(settings.onError, settings.reportWindow);
   const cache = createExistenceCache(storage, settings.cache, report);
+  const listings = createPrefixListings(storage, cache, settings.cache, report);
   const avatars = createAvatars(settings.avatar ?? initialsAvatar(), settings.placeholder, memoSize, report);
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
   const parsedMemo = new Memo<string, Parsed>(memoSize);
@@ -205,13 +207,20 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     }
   }
 
-  async function prefetch(items: Iterable<unknown> | null | undefined, prefetchOptions?: PrefetchOptions): Promise<void> {
+  async function prefetch(items: Iterable<unknown> | PrefetchPrefix | null | undefined, prefetchOptions?: PrefetchOptions): Promise<void> {
     const failures = readFailures();
     let timer: NodeJS.Timeout | undefined;
     try {
       const files = prefetchOptions?.files === true;
       const concurrency = numberOption(prefetchOptions?.concurrency, 'concurrency', 'prefetch()', { min: 1, max: 1024, fallback: settings.cache.concurrency, integer: true });
-      if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') return;
+      if (items === null || items === undefined) return;
+      if (typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+        // Not a list: the listing form, `{ prefix }`; anything else is nothing to prefetch.
+        const prefix = readCallOption(items, 'prefix', failures);
+        if (prefix !== undefined) await listings.run(prefix);
+        return;
+      }
+      items = items as Iterable<unknown>;
       const keys = new Set<string>();
       for (const item of items) {
         const file = files ? item : isRecord(item) ? readField(item, fileFields, failures) : undefined;
@@ -270,9 +279,15 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       guarded(
         () => undefined,
         (failures) => {
-          if (file === undefined) return cache.invalidate();
+          if (file === undefined) {
+            listings.invalidate();
+            return cache.invalidate();
+          }
           const key = keyOf(file, failures);
-          if (key !== undefined) cache.invalidate(key);
+          if (key !== undefined) {
+            listings.invalidate(key);
+            cache.invalidate(key);
+          }
         },
       ),
   };
