@@ -23,7 +23,9 @@ export interface LogoCallOptions {
  *
  * - A listed file with a size above 0 is stored as present, an empty one as missing, for the
  *   usual `ttl`/`missTtl`; a key that is not listed is left unknown (its first sync render prints
- *   the avatar — right for a missing file — and one check fills the cache).
+ *   the avatar — right for a missing file — and one check fills the cache). A listing does not
+ *   see permissions: a local file this process may not read (mode 000) is stored as present,
+ *   where a check of its own reports a fault.
  * - At most `cache.max` keys: past it the listing stops, and `onError` hears `INVALID_OPTION`.
  * - A listing that yields nothing for `cache.hardTimeout` is aborted (`TIMEOUT`); a storage
  *   fault is reported as the driver gives it (`STORAGE_FAILED`, `ROOT_MISSING`).
