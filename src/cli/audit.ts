@@ -1,13 +1,12 @@
 /**
  * The audit itself: every record's file reference is judged by the resolver's own key rules
- * (`parseReference`) and checked with the storage's own `exists`, a bounded number at a time.
- * It only reads: nothing is written to the storage or to the input.
+ * (`parseReference`) and answered by a {@link Checker} (per key, or from a listing). Problems are
+ * handed on in input order as soon as they are known; nothing grows with the number of records or
+ * of problems but a bounded window of records waiting for a slow check.
  */
-import { LRUCache } from 'lru-cache';
-import { LogoFallbackError } from '../errors.js';
-import { parseReference } from '../keys.js';
+import { parseReference, type KeyContext } from '../keys.js';
 import { displayName, fileReference, readField } from '../records.js';
-import type { Storage } from '../storage/types.js';
+import { MISSING, type Checker, type Outcome } from './checks.js';
 import type { InputItem } from './read-records.js';
 
 /** Counts of what the audit found. Every record read lands in exactly one count besides `checked`. */
@@ -37,103 +36,187 @@ export interface AuditProblem {
   reason: string;
 }
 
+/** A missing reference, for the repair outputs. */
+export interface MissingReference {
+  id: string | null;
+  reference: string;
+  key: string;
+}
+
 /** What the audit needs to know. */
 export interface AuditSettings {
-  storage: Storage;
+  /** Answers keys. */
+  checker: Checker;
+  /**
+   * How references are read: the storage's own base URL and root first, then other base URLs
+   * that are "ours" too (the app's `/media/` path in front of a CDN).
+   */
+  contexts: readonly KeyContext[];
   idField: string;
   nameFields: readonly string[];
   fileFields: readonly string[];
-  /** Checks running at once. */
-  concurrency: number;
-  /** How long one storage check may take, ms. */
-  timeout: number;
-  /** Called after every record (throttle it yourself). */
-  onProgress?: (summary: Readonly<AuditSummary>, problems: number) => void;
+  /** Each problem, in input order, as soon as it and every one before it are known. */
+  onProblem(problem: AuditProblem): void;
+  /** Each missing reference (also an `onProblem`), in input order. */
+  onMissing?(missing: MissingReference): void;
+  /** After each batch of input; `await`ed, so that a slow output slows the reading. */
+  afterBatch?(summary: Readonly<AuditSummary>): void | Promise<void>;
+  /**
+   * At most this many records wait for a slow check at once; then reading waits.
+   * @default 16384
+   */
+  window?: number;
 }
 
-type Outcome = { kind: 'present' | 'missing' } | { kind: 'unsafe' | 'fault'; reason: string };
+/** What the audit found, and what the input looked like. */
+export interface AuditResult {
+  summary: AuditSummary;
+  /** Whether any record carried one of the file fields at all (a record without it counts as "no file"). */
+  fileFieldSeen: boolean;
+  /** The top-level fields of the first record that lacked every file field, for an error message. */
+  firstRecordFields: readonly string[] | undefined;
+}
+
+const NO_FILE: Outcome = { kind: 'noFile' };
+const EXTERNAL: Outcome = { kind: 'external' };
+/** Characters of id, name and reference a waiting record may hold, all together. */
+const WINDOW_CHARS = 1 << 24;
+
+interface Waiting {
+  readonly line: number;
+  readonly id: string | null;
+  readonly name: string | null;
+  readonly reference: string | null;
+  readonly key: string | null;
+  readonly pending: Promise<Outcome>;
+  outcome: Outcome | undefined;
+}
+
+function charsOf(entry: Waiting): number {
+  return (entry.reference?.length ?? 0) + (entry.id?.length ?? 0) + (entry.name?.length ?? 0);
+}
 
 function idOf(record: object, field: string): string | null {
   const value = readField(record, [field]);
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
 }
 
-function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([work(controller.signal), timeout]).finally(() => clearTimeout(timer));
+/** Reads a reference with each context in turn: the first that makes it ours decides. */
+function parse(reference: string, contexts: readonly KeyContext[]) {
+  let parsed = parseReference(reference, contexts[0]);
+  for (let i = 1; i < contexts.length && parsed.kind === 'external'; i++) parsed = parseReference(reference, contexts[i]);
+  return parsed;
 }
 
-/** Audits records streamed from `items`; resolves when all are checked. Rejects only for unreadable input. */
-export async function audit(items: AsyncIterable<InputItem>, settings: AuditSettings): Promise<{ summary: AuditSummary; problems: AuditProblem[] }> {
-  const { storage } = settings;
+/** Audits the records of `batches` (arrays of input items, in order). Rejects only for unreadable input. */
+export async function audit(batches: AsyncIterable<readonly InputItem[]>, settings: AuditSettings): Promise<AuditResult> {
+  const { checker, contexts, fileFields, onProblem, onMissing } = settings;
   const summary: AuditSummary = { checked: 0, present: 0, missing: 0, unsafe: 0, fault: 0, malformed: 0, noFile: 0, external: 0 };
-  const problems: AuditProblem[] = [];
-  const context = { baseUrl: storage.baseUrl, root: storage.root };
-  // Many records often share one file (a default logo): check each key once. Bounded.
-  const checked = new LRUCache<string, Promise<Outcome>>({ max: 10_000 });
+  const windowSize = settings.window ?? 16_384;
+  const waiting: Waiting[] = [];
+  let head = 0;
+  let waitingChars = 0;
+  let fileFieldSeen = false;
+  let firstRecordFields: string[] | undefined;
 
-  async function check(key: string): Promise<Outcome> {
-    try {
-      return (await withTimeout((signal) => storage.exists(key, signal), settings.timeout)) ? { kind: 'present' } : { kind: 'missing' };
-    } catch (error) {
-      const message = error instanceof Error ? error.message.replace(/^\[logo-fallback\] /, '') : String(error);
-      const refused = error instanceof LogoFallbackError && error.code === 'INVALID_KEY';
-      return { kind: refused ? 'unsafe' : 'fault', reason: message };
+  function finish(line: number, id: string | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
+    summary.checked++;
+    summary[outcome.kind]++;
+    if (!('reason' in outcome) && outcome !== MISSING) return;
+    onProblem({ id, name, reference, line, reason: 'reason' in outcome ? `${outcome.kind}: ${outcome.reason}` : 'missing' });
+    if (outcome === MISSING && reference !== null && key !== null) onMissing?.({ id, reference, key });
+  }
+
+  function finishWaiting(entry: Waiting): void {
+    finish(entry.line, entry.id, entry.name, entry.reference, entry.key, entry.outcome as Outcome);
+    waitingChars -= charsOf(entry);
+  }
+
+  /** Hands on every record at the head of the window whose check has ended. */
+  function drainReady(): void {
+    while (head < waiting.length && (waiting[head] as Waiting).outcome !== undefined) finishWaiting(waiting[head++] as Waiting);
+    if (head === waiting.length) {
+      waiting.length = 0;
+      head = 0;
+    } else if (head >= 4096) {
+      waiting.splice(0, head);
+      head = 0;
     }
   }
 
-  async function judge(item: InputItem): Promise<void> {
-    summary.checked++;
+  async function drainOne(): Promise<void> {
+    const entry = waiting[head] as Waiting;
+    entry.outcome ??= await entry.pending;
+    drainReady();
+  }
+
+  function judge(item: InputItem): void {
     if ('malformed' in item) {
-      summary.malformed++;
-      problems.push({ id: null, name: null, reference: null, line: item.line, reason: `malformed: ${item.malformed}` });
+      if (head === waiting.length) finish(item.line, null, null, null, null, { kind: 'malformed', reason: item.malformed });
+      else queueKnown(item.line, null, null, null, null, { kind: 'malformed', reason: item.malformed });
       return;
     }
     const { record, line } = item;
-    const reference = fileReference(readField(record, settings.fileFields));
+    const reference = fileReference(readField(record, fileFields));
+    let outcome: Outcome | Promise<Outcome>;
+    let key: string | null = null;
     if (reference === undefined) {
-      summary.noFile++;
+      if (!fileFieldSeen) {
+        fileFieldSeen = fileFields.some((field) => Object.prototype.hasOwnProperty.call(record, field));
+        if (!fileFieldSeen) firstRecordFields ??= Object.keys(record).slice(0, 20);
+      }
+      outcome = NO_FILE;
+    } else {
+      fileFieldSeen = true;
+      const parsed = parse(reference, contexts);
+      if (parsed.kind === 'external') outcome = EXTERNAL;
+      else if (parsed.kind === 'invalid') outcome = { kind: 'unsafe', reason: parsed.reason };
+      else {
+        key = parsed.key;
+        outcome = checker.check(key);
+      }
+    }
+    if (head === waiting.length && !(outcome instanceof Promise)) {
+      const listed = outcome === MISSING || 'reason' in outcome;
+      finish(line, listed ? idOf(record, settings.idField) : null, listed ? nameOf(record) : null, reference ?? null, key, outcome);
       return;
     }
-    const problem = (reason: string): void => {
-      problems.push({ id: idOf(record, settings.idField), name: displayName(readField(record, settings.nameFields)) ?? null, reference, line, reason });
-    };
-    const parsed = parseReference(reference, context);
-    if (parsed.kind === 'external') {
-      summary.external++;
-      return;
+    const id = idOf(record, settings.idField);
+    const name = nameOf(record);
+    if (outcome instanceof Promise) {
+      const entry: Waiting = { line, id, name, reference: reference ?? null, key, pending: outcome, outcome: undefined };
+      void outcome.then((settled) => (entry.outcome = settled));
+      push(entry);
+    } else {
+      queueKnown(line, id, name, reference ?? null, key, outcome);
     }
-    if (parsed.kind === 'invalid') {
-      summary.unsafe++;
-      problem(`unsafe: ${parsed.reason}`);
-      return;
-    }
-    let pending = checked.get(parsed.key);
-    if (pending === undefined) {
-      pending = check(parsed.key);
-      checked.set(parsed.key, pending);
-    }
-    const outcome = await pending;
-    summary[outcome.kind]++;
-    if ('reason' in outcome) problem(`${outcome.kind}: ${outcome.reason}`);
-    else if (outcome.kind === 'missing') problem('missing');
   }
 
-  const iterator = items[Symbol.asyncIterator]();
-  const worker = async (): Promise<void> => {
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      await judge(next.value);
-      settings.onProgress?.(summary, problems.length);
+  function nameOf(record: object): string | null {
+    return displayName(readField(record, settings.nameFields)) ?? null;
+  }
+
+  function queueKnown(line: number, id: string | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
+    push({ line, id, name, reference, key, pending: Promise.resolve(outcome), outcome });
+  }
+
+  function push(entry: Waiting): void {
+    waiting.push(entry);
+    waitingChars += charsOf(entry);
+  }
+
+  try {
+    for await (const batch of batches) {
+      for (const item of batch) {
+        judge(item);
+        while (waiting.length - head >= windowSize || waitingChars > WINDOW_CHARS) await drainOne();
+      }
+      drainReady();
+      await settings.afterBatch?.(summary);
     }
-  };
-  await Promise.all(Array.from({ length: settings.concurrency }, worker));
-  problems.sort((a, b) => a.line - b.line);
-  return { summary, problems };
+    while (head < waiting.length) await drainOne();
+  } finally {
+    checker.close();
+  }
+  return { summary, fileFieldSeen, firstRecordFields };
 }

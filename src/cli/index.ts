@@ -1,31 +1,29 @@
 #!/usr/bin/env node
 /**
- * The `logo-fallback` command. One subcommand so far: `audit`, which lists broken logo references.
- * Exit status: 0 nothing listed, 1 something listed, 2 bad usage or unreadable input.
+ * The `logo-fallback` command: `audit` lists broken logo references (and orphans); `help <command>`.
+ * Exit status: 0 nothing listed, 1 something listed, 2 bad usage or unreadable input, 3 the audit
+ * stopped because the storage looks unmounted or empty.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { audit } from './audit.js';
-import { AUDIT_USAGE, parseAuditArgs, UsageError } from './audit-args.js';
-import { auditStorage } from './audit-storage.js';
-import { InputError, openInput } from './input.js';
-import { createProgress } from './progress.js';
-import { readRecords } from './read-records.js';
-import { formatJson, formatTable } from './report.js';
+import { UsageError } from './audit-args.js';
+import { runAudit, type AuditStreams } from './audit-run.js';
+import { AUDIT_USAGE } from './audit-usage.js';
+import { InputError } from './input.js';
 
 const USAGE = `Usage: logo-fallback <command> [options]
 
 Commands
   audit <file | ->   list records whose logo file is missing, unsafe or unreadable
+  help <command>     the options of a command
 
-Run "logo-fallback audit --help" for its options.`;
+Run "logo-fallback help audit" for its options.`;
+
+/** Each command's help text, for `logo-fallback help <command>`. */
+const HELP: Record<string, string> = { audit: AUDIT_USAGE };
 
 /** Where the command writes; tests pass their own. */
-export interface CliStreams {
-  stdin: NodeJS.ReadableStream;
-  stdout: { write(text: string): unknown };
-  stderr: NodeJS.WriteStream | { write(text: string): unknown; isTTY?: boolean };
-}
+export type CliStreams = AuditStreams;
 
 function version(): string {
   // src/cli/ (run with tsx) and dist/src/cli/ (built) sit at different depths below package.json.
@@ -40,26 +38,15 @@ function version(): string {
   return 'unknown';
 }
 
-async function runAudit(argv: string[], io: CliStreams): Promise<number> {
-  const args = parseAuditArgs(argv);
-  if (args === undefined) {
-    io.stdout.write(`${AUDIT_USAGE}\n`);
+function help(topic: string | undefined, io: CliStreams): number {
+  if (topic === undefined) {
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const storage = await auditStorage(args.storage, args.timeout);
-  const input = await openInput(args.input, args.format, io.stdin as never);
-  const progress = createProgress(input, io.stderr as NodeJS.WriteStream);
-  const { summary, problems } = await audit(readRecords(input, args.fileFields), {
-    storage,
-    idField: args.idField,
-    nameFields: args.nameFields,
-    fileFields: args.fileFields,
-    concurrency: args.concurrency,
-    timeout: args.timeout,
-    onProgress: progress.update,
-  }).finally(() => progress.done());
-  io.stdout.write(args.json ? formatJson(problems, summary) : formatTable(problems, summary));
-  return problems.length === 0 ? 0 : 1;
+  const text = Object.hasOwn(HELP, topic) ? HELP[topic] : undefined;
+  if (text === undefined) throw new UsageError(`no help for "${topic}": the commands are ${Object.keys(HELP).join(', ')}`);
+  io.stdout.write(`${text}\n`);
+  return 0;
 }
 
 /** Runs the command with `argv` (without `node` and the script); resolves to the exit status. */
@@ -67,11 +54,12 @@ export async function main(argv: string[], io: CliStreams = process): Promise<nu
   const [command, ...rest] = argv;
   try {
     if (command === 'audit') return await runAudit(rest, io);
+    if (command === 'help') return help(rest[0], io);
     if (command === '--version' || command === '-v') {
       io.stdout.write(`${version()}\n`);
       return 0;
     }
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined || command === '--help' || command === '-h') {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 export type Format = 'json' | 'ndjson' | 'csv';
 export const FORMATS: readonly Format[] = ['json', 'ndjson', 'csv'];
 
-/** Input that cannot be read at all (missing, a directory, binary, empty): exit code 2. */
+/** Input that cannot be read at all (missing, a directory, binary): exit code 2. */
 export class InputError extends Error {}
 
 /** Decoded input, ready to be split into records. */
@@ -22,9 +22,13 @@ export interface Input {
   readonly size: number | undefined;
   /** Bytes read so far. */
   bytesRead(): number;
+  /** Whether the input holds nothing but whitespace: no records (`sqlite3 -header` prints nothing for an empty table). */
+  readonly empty: boolean;
 }
 
 const BY_EXTENSION: Record<string, Format> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.csv': 'csv' };
+/** How far the first line is looked at to tell NDJSON from one pretty-printed object. */
+const SNIFF_LENGTH = 1 << 16;
 
 function reasonOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -60,15 +64,21 @@ async function* decode(stream: AsyncIterable<Buffer | string>, counter: { bytes:
   }
 }
 
-/** The format of text that starts with `first`: `{` NDJSON, `[` a JSON array, anything else CSV. */
-function sniff(first: string): Format {
-  return first === '{' ? 'ndjson' : first === '[' ? 'json' : 'csv';
+/**
+ * The format of text that starts with `first`: `[` a JSON array; `{` NDJSON, unless the first line
+ * ends with an opening bracket (`{`, `{"companies": [`: one pretty-printed object, read as JSON so
+ * that it is refused with advice rather than taken for malformed lines); anything else CSV.
+ */
+function sniff(first: string, firstLine: string | undefined): Format {
+  if (first === '[') return 'json';
+  if (first !== '{') return 'csv';
+  return firstLine !== undefined && /[{[]\s*$/.test(firstLine) ? 'json' : 'ndjson';
 }
 
 /**
  * Opens `source` (a path, or `-` for stdin). The format is `format` when given; else from the
  * extension (`.ndjson`, `.jsonl`, `.csv`); else (stdin, `.json`, anything else) from the first
- * character that is not whitespace.
+ * character that is not whitespace (see `sniff`). Input of nothing but whitespace is `empty`: no records.
  */
 export async function openInput(source: string, format: Format | undefined, stdin: Readable = process.stdin): Promise<Input> {
   const label = source === '-' ? 'stdin' : source;
@@ -89,20 +99,40 @@ export async function openInput(source: string, format: Format | undefined, stdi
   const counter = { bytes: 0 };
   const text = decode(stream, counter, label);
 
-  // Look ahead to the first significant character, keeping what was read for the records.
+  // Look ahead to the first significant character (and to the end of its line, for `{`), keeping
+  // what was read for the records.
   const pending: string[] = [];
+  let seen = ''; // from the first significant character on, at most SNIFF_LENGTH
   let first: string | undefined;
-  while (first === undefined) {
+  let firstLine: string | undefined;
+  for (;;) {
+    if (first !== undefined && (firstLine !== undefined || seen.length >= SNIFF_LENGTH)) break;
     const next = await text.next();
-    if (next.done) throw new InputError(`${label} is empty: there are no records to audit`);
+    if (next.done) break;
+    if (first === undefined) {
+      const start = next.value.search(/[^\s\ufeff]/);
+      if (start === -1) {
+        // Only the line breaks of leading blank space matter (for line numbers).
+        pending.push(next.value.replace(/[^\n]+/g, ''));
+        continue;
+      }
+      first = next.value[start];
+      seen = next.value.slice(start, start + SNIFF_LENGTH);
+    } else {
+      seen += next.value.slice(0, SNIFF_LENGTH - seen.length);
+    }
     pending.push(next.value);
-    first = /[^\s\ufeff]/.exec(next.value)?.[0];
+    if (first !== '{') firstLine = '';
+    else if (seen.includes('\n')) firstLine = seen.slice(0, seen.indexOf('\n'));
   }
-  const chosen = format ?? (source === '-' ? undefined : BY_EXTENSION[path.extname(source).toLowerCase()]) ?? sniff(first);
+  if (first === undefined) {
+    return { format: format ?? 'ndjson', chunks: (async function* () {})(), size, bytesRead: () => counter.bytes, empty: true };
+  }
+  const chosen = format ?? (source === '-' ? undefined : BY_EXTENSION[path.extname(source).toLowerCase()]) ?? sniff(first, firstLine);
 
   async function* chunks(): AsyncGenerator<string> {
     yield* pending.splice(0);
     yield* text;
   }
-  return { format: chosen, chunks: chunks(), size, bytesRead: () => counter.bytes };
+  return { format: chosen, chunks: chunks(), size, bytesRead: () => counter.bytes, empty: false };
 }

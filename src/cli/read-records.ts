@@ -1,14 +1,24 @@
 /**
- * Turns decoded input into records, one at a time: each with the line it starts on, or the reason
- * its line is malformed. Malformed lines are reported and skipped; reading goes on.
+ * Turns decoded input into records, a batch per chunk of input: each with the line it starts on,
+ * or the reason its line is malformed. Malformed lines are reported and skipped; reading goes on.
  */
-import { Readable } from 'node:stream';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { csvSplitter, type CsvPiece } from './csv.js';
 import { InputError, type Input } from './input.js';
-import { jsonArraySplitter, ndjsonSplitter, NotAnArrayError, type Piece, type Splitter } from './splitters.js';
+import { jsonPathSplitter } from './json-path.js';
+import { jsonArraySplitter, MAX_RECORD_LENGTH, ndjsonSplitter, NotAnArrayError, type Piece, type Splitter } from './splitters.js';
 
 /** A record read from the input, or a malformed line. */
 export type InputItem = { readonly line: number; readonly record: object } | { readonly line: number; readonly malformed: string };
+
+/** How to read the records. */
+export interface ReadOptions {
+  /** The file fields: a CSV header must have one of them. */
+  fileFields: readonly string[];
+  /** CSV: the delimiter; otherwise a `sep=` line or the header decides. */
+  delimiter?: string | undefined;
+  /** JSON: the property path of the records' array inside an object. */
+  jsonPath?: readonly string[] | undefined;
+}
 
 function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
@@ -28,63 +38,56 @@ function fromPiece(piece: Piece): InputItem {
   return { line: piece.line, record: value };
 }
 
-async function* splitJson(input: Input, splitter: Splitter): AsyncGenerator<InputItem> {
+async function* splitJson(input: Input, splitter: Splitter): AsyncGenerator<InputItem[]> {
   try {
-    for await (const chunk of input.chunks) yield* splitter.push(chunk).map(fromPiece);
-    yield* splitter.end().map(fromPiece);
+    for await (const chunk of input.chunks) yield splitter.push(chunk).map(fromPiece);
+    yield splitter.end().map(fromPiece);
   } catch (error) {
     if (error instanceof NotAnArrayError) throw new InputError(error.message);
     throw error;
   }
 }
 
-/** Lines a raw CSV record spans beyond its first (quoted fields may hold newlines). */
-function extraLines(raw: string): number {
-  let count = 0;
-  const body = raw.replace(/\r?\n$/, '');
-  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) count++;
-  return count;
-}
-
-async function* splitCsv(input: Input, fileFields: readonly string[]): AsyncGenerator<InputItem> {
-  const skipped: InputItem[] = [];
-  const parser = parseCsv({
-    columns: (header: string[]) => {
-      if (!fileFields.some((field) => header.includes(field))) {
-        parser.destroy(new InputError(`the CSV header (${header.join(', ')}) has no ${fileFields.join(' or ')} column; name it with --file-field`));
-      }
-      return header;
-    },
-    bom: true,
-    info: true,
-    raw: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (error: CsvError | undefined) => {
-      const line = Number((error as { lines?: unknown } | undefined)?.lines) || 0;
-      skipped.push({ line, malformed: `invalid CSV: ${error?.message.replace(/\s+at line \d+.*$/, '') ?? 'unreadable record'}` });
-      return undefined;
-    },
-  });
-  // `pipe` does not forward a source's error (binary input, a read fault): hand it on by hand.
-  const source = Readable.from(input.chunks);
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
-  try {
-    for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number }; raw: string }>) {
-      yield* skipped.splice(0);
-      yield { line: row.info.lines - extraLines(row.raw), record: row.record };
-    }
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`cannot read the CSV: ${(error as Error).message}`);
+function csvHeader(piece: CsvPiece, delimiter: string, fileFields: readonly string[]): string[] {
+  if ('error' in piece) throw new InputError(`cannot read the CSV header on line ${piece.line}: ${piece.error}`);
+  const header = piece.fields;
+  if (!fileFields.some((field) => header.includes(field))) {
+    const shown = delimiter === '\t' ? 'tab' : JSON.stringify(delimiter);
+    throw new InputError(
+      `the CSV header (${header.join(', ')}) has no ${fileFields.join(' or ')} column (read with the delimiter ${shown}); name the column with --file-field, or the delimiter with --delimiter`,
+    );
   }
-  yield* skipped.splice(0);
+  return header;
 }
 
-/** The records of an input, streamed, in input order. */
-export function readRecords(input: Input, fileFields: readonly string[]): AsyncGenerator<InputItem> {
-  if (input.format === 'csv') return splitCsv(input, fileFields);
-  return splitJson(input, input.format === 'json' ? jsonArraySplitter() : ndjsonSplitter());
+async function* splitCsv(input: Input, options: ReadOptions): AsyncGenerator<InputItem[]> {
+  const splitter = csvSplitter({ delimiter: options.delimiter, maxLength: MAX_RECORD_LENGTH });
+  let header: string[] | undefined;
+  const toItems = (pieces: CsvPiece[]): InputItem[] => {
+    const items: InputItem[] = [];
+    for (const piece of pieces) {
+      if (header === undefined) {
+        header = csvHeader(piece, splitter.delimiter ?? ',', options.fileFields);
+      } else if ('error' in piece) {
+        items.push({ line: piece.line, malformed: `invalid CSV: ${piece.error}` });
+      } else if (piece.fields.length !== header.length) {
+        items.push({ line: piece.line, malformed: `invalid CSV: the record has ${piece.fields.length} fields, the header ${header.length}` });
+      } else {
+        // No prototype: a column named "__proto__" or "constructor" is a field like any other.
+        const record: Record<string, string> = Object.create(null) as Record<string, string>;
+        for (let i = 0; i < header.length; i++) record[header[i] as string] = piece.fields[i] as string;
+        items.push({ line: piece.line, record });
+      }
+    }
+    return items;
+  };
+  for await (const chunk of input.chunks) yield toItems(splitter.push(chunk));
+  yield toItems(splitter.end());
+}
+
+/** The records of an input, streamed in batches, in input order. An empty input has none. */
+export function readRecords(input: Input, options: ReadOptions): AsyncGenerator<InputItem[]> {
+  if (input.format === 'csv') return splitCsv(input, options);
+  if (input.format === 'ndjson') return splitJson(input, ndjsonSplitter());
+  return splitJson(input, options.jsonPath === undefined ? jsonArraySplitter() : jsonPathSplitter(options.jsonPath));
 }

@@ -1,7 +1,37 @@
-/** Prints the audit's findings: a table and a summary for people, or one JSON document for programs. */
+/**
+ * Prints the audit's findings as they come: a table for people, or one JSON document for
+ * programs. Nothing is collected first: the table has fixed column widths (long values are cut),
+ * and the JSON document is written element by element.
+ */
 import type { AuditProblem, AuditSummary } from './audit.js';
+import type { Writer } from './output.js';
 
-const WIDTHS = { id: 12, name: 28, reference: 60 } as const;
+/** A file no record references (`--orphans`). */
+export interface Orphan {
+  key: string;
+  /** Bytes, when the storage said. */
+  size: number | undefined;
+  /** Last modification, ms since the Unix epoch, when the storage said. */
+  modified: number | undefined;
+}
+
+/** What is known once every record is read. */
+export interface ReportEnd {
+  summary: AuditSummary;
+  /** With `--orphans`: how many, their bytes, and how many files were too young (or of unknown age) to count. */
+  orphans?: { count: number; bytes: number; young: number; minAge: number } | undefined;
+  /** Why the storage looks unmounted or empty (exit 3), if it does. */
+  brake?: string | undefined;
+}
+
+/** The report being written. Call `problem` in input order, then `orphan` for each orphan, then `end`. */
+export interface Report {
+  problem(problem: AuditProblem): void;
+  orphan(orphan: Orphan): void;
+  end(end: ReportEnd): void;
+}
+
+const WIDTHS = { line: 7, id: 10, name: 24, reference: 48, key: 60 } as const;
 
 /**
  * Makes a value from the database safe to print on a terminal: control characters (an ANSI escape
@@ -28,26 +58,93 @@ export function formatSummary(summary: AuditSummary): string {
   return parts.map(([label, count]) => `${label} ${count}`).join(' · ');
 }
 
-/** The problems as an aligned table (header first), then the summary. */
-export function formatTable(problems: readonly AuditProblem[], summary: AuditSummary): string {
-  const rows = problems.map((p) => [String(p.line), printable(p.id, WIDTHS.id), printable(p.name, WIDTHS.name), printable(p.reference, WIDTHS.reference), printable(p.reason)]);
-  const lines: string[] = [];
-  if (rows.length > 0) {
-    const header = ['LINE', 'ID', 'NAME', 'REFERENCE', 'REASON'];
-    const widths = header.map((h, column) => Math.max(h.length, ...rows.map((row) => (row[column] as string).length)));
-    const format = (row: string[]): string =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number)))
-        .join('  ')
-        .trimEnd();
-    lines.push(format(header), ...rows.map(format), '');
+/** `12,345 bytes (12.1 KiB)`. */
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
   }
-  lines.push(formatSummary(summary));
-  return `${lines.join('\n')}\n`;
+  const exact = `${bytes.toLocaleString('en')} byte${bytes === 1 ? '' : 's'}`;
+  return unit === -1 ? exact : `${exact} (${value.toFixed(1)} ${units[unit] as string})`;
 }
 
-/** `{ "summary": {…}, "problems": [{ "id", "name", "reference", "line", "reason" }, …] }`. */
-export function formatJson(problems: readonly AuditProblem[], summary: AuditSummary): string {
-  const shaped = problems.map(({ id, name, reference, line, reason }) => ({ id, name, reference, line, reason }));
-  return `${JSON.stringify({ summary, problems: shaped }, null, 2)}\n`;
+function formatAge(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
+/** `2024-05-01 10:00` (UTC), or `-`. */
+function formatTime(ms: number | undefined): string {
+  return ms === undefined ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, column) => (column < widths.length ? cell.padEnd(widths[column] as number) : cell))
+    .join('  ')
+    .trimEnd();
+}
+
+/** The problems as an aligned table (its header before the first), then the summary. */
+export function tableReport(out: Writer): Report {
+  const widths = [WIDTHS.line, WIDTHS.id, WIDTHS.name, WIDTHS.reference];
+  let problems = 0;
+  let orphans = 0;
+  return {
+    problem(p) {
+      if (problems++ === 0) out.write(`${row(['LINE', 'ID', 'NAME', 'REFERENCE', 'REASON'], widths)}\n`);
+      const cells = [String(p.line), printable(p.id, WIDTHS.id), printable(p.name, WIDTHS.name), printable(p.reference, WIDTHS.reference), printable(p.reason)];
+      out.write(`${row(cells, widths)}\n`);
+    },
+    orphan(o) {
+      if (orphans++ === 0) out.write(`${problems > 0 ? '\n' : ''}${row(['ORPHAN', 'BYTES', 'MODIFIED (UTC)'], [WIDTHS.key, 12])}\n`);
+      const size = o.size === undefined ? '-' : o.size.toLocaleString('en');
+      out.write(`${row([printable(o.key, WIDTHS.key), size.padStart(12), formatTime(o.modified)], [WIDTHS.key, 12])}\n`);
+    },
+    end({ summary, orphans: found }) {
+      if (problems > 0 || orphans > 0) out.write('\n');
+      out.write(`${formatSummary(summary)}\n`);
+      if (found !== undefined) {
+        const young = found.young === 0 ? '' : ` · ${found.young} younger than ${formatAge(found.minAge)} (or of unknown age) not counted`;
+        out.write(`orphans ${found.count} · ${formatBytes(found.bytes)}${young}\n`);
+      }
+    },
+  };
+}
+
+/**
+ * `{ "problems": [{ "id", "name", "reference", "line", "reason" }, …], "orphans": [{ "key", "size",
+ * "modified" }, …] (with --orphans), "summary": {…}, "brake": null | "why" }`, one element per line.
+ */
+export function jsonReport(out: Writer, withOrphans: boolean): Report {
+  let section: 'problems' | 'orphans' = 'problems';
+  let count = 0; // elements in the open array
+  const element = (value: unknown): void => out.write(`${count++ === 0 ? '\n' : ',\n'}    ${JSON.stringify(value)}`);
+  const closeArray = (): void => {
+    out.write(`${count === 0 ? '' : '\n  '}]`);
+    count = 0;
+  };
+  const openOrphans = (): void => {
+    closeArray();
+    out.write(',\n  "orphans": [');
+    section = 'orphans';
+  };
+  out.write('{\n  "problems": [');
+  return {
+    problem({ id, name, reference, line, reason }) {
+      element({ id, name, reference, line, reason });
+    },
+    orphan({ key, size, modified }) {
+      if (section === 'problems') openOrphans();
+      element({ key, size: size ?? null, modified: modified === undefined ? null : new Date(modified).toISOString() });
+    },
+    end({ summary, orphans, brake }) {
+      if (section === 'problems' && withOrphans) openOrphans();
+      closeArray();
+      const counts = orphans === undefined ? summary : { ...summary, orphans: orphans.count, orphanBytes: orphans.bytes, orphansTooYoung: orphans.young };
+      out.write(`,\n  "summary": ${JSON.stringify(counts)},\n  "brake": ${JSON.stringify(brake ?? null)}\n}\n`);
+    },
+  };
 }

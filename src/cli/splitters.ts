@@ -99,21 +99,42 @@ function parses(text: string): boolean {
 /** Thrown for input that is not a JSON array at all: the audit stops with exit code 2. */
 export class NotAnArrayError extends Error {}
 
+/** Options of {@link jsonArraySplitter}. */
+export interface JsonArrayOptions {
+  /** The line the text starts on (an array inside an object starts further down). @default 1 */
+  line?: number;
+  /** Whether text after the array's `]` is ignored (the rest of an enclosing object) rather than reported. @default false */
+  ignoreTrailing?: boolean;
+}
+
+/** Says what to do with a JSON object, naming its first array-valued property when it starts with one. */
+function objectHint(text: string): string {
+  let example = 'companies';
+  const property = /^\{\s*"((?:[^"\\\n]|\\.){1,200})"\s*:\s*\[/.exec(text)?.[1];
+  try {
+    if (property !== undefined) example = JSON.parse(`"${property}"`) as string;
+  } catch {
+    // a broken escape: keep the generic example
+  }
+  const shown = /^[\w-]+$/.test(example) ? example : JSON.stringify(example);
+  return `the JSON is one object, not an array of records: name the array that holds them with --json-path, e.g. --json-path ${shown}`;
+}
+
 /**
  * A JSON array: one piece per top-level element. A record broken by a raw newline inside a string
  * ends at that line, and stray closing brackets are ignored, so one bad record does not swallow the
  * rest.
  */
-export function jsonArraySplitter(): Splitter {
+export function jsonArraySplitter(options: JsonArrayOptions = {}): Splitter {
   const buffer = new TextBuffer();
   let state: State = 'start';
-  let line = 1;
-  let startLine = 1;
+  let line = options.line ?? 1;
+  let startLine = line;
   let openers = ''; // the brackets open in the current record, innermost last
   let inString = false;
   let escaped = false;
-  let trailingReported = false;
-  let lastLine = 1; // the last line holding anything but whitespace
+  let trailingReported = options.ignoreTrailing === true;
+  let lastLine = line; // the last line holding anything but whitespace
 
   return {
     push(chunk) {
@@ -152,6 +173,7 @@ export function jsonArraySplitter(): Splitter {
         } else if (!WHITESPACE.has(c)) {
           lastLine = line;
           if (state === 'start') {
+            if (c === '{') throw new NotAnArrayError(objectHint(chunk.slice(i)));
             if (c !== '[') throw new NotAnArrayError(`expected a JSON array starting with "[" on line ${line}, found ${JSON.stringify(c)}`);
             state = 'between';
           } else if (state === 'between') {

@@ -3,7 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { audit } from '../../src/cli/audit.js';
+import { audit, type AuditProblem } from '../../src/cli/audit.js';
+import { perKeyChecker } from '../../src/cli/checks.js';
+import type { InputItem } from '../../src/cli/read-records.js';
 import { LogoFallbackError } from '../../src/errors.js';
 import type { Storage } from '../../src/index.js';
 import { problemsOf, runCli } from './run-cli.js';
@@ -99,9 +101,9 @@ test('bad usage and unreadable input: exit 2 with a one-line reason', async () =
     [['audit', '--root', root, records], '', /it is a directory/],
     [['audit', '--root', root, `${root}/base/company/icon/acme.png`], '', /is not UTF-8 text/],
     [['audit', '--root', root, '-'], 'id,icon\n1,\u0000\u0001\u0002', /binary data \(a NUL byte/],
-    [['audit', '--root', root, '-'], '  \n', /stdin is empty/],
-    [['audit', '--root', root, '--format', 'json', '-'], '{"id": 1}', /expected a JSON array/],
-    [['audit', '--root', root, '-'], 'a,b\n1,2\n', /has no icon or logo column; name it with --file-field/],
+    [['audit', '--root', root, '--format', 'json', '-'], '{"id": 1}', /the JSON is one object, not an array of records: name the array that holds them with --json-path/],
+    [['audit', '--root', root, '--format', 'json', '-'], 'true', /expected a JSON array starting with "\[" on line 1/],
+    [['audit', '--root', root, '-'], 'a,b\n1,2\n', /has no icon or logo column \(read with the delimiter ","\); name the column with --file-field, or the delimiter with --delimiter/],
     [['frobnicate'], '', /unknown command "frobnicate"/],
   ];
   for (const [argv, stdin, reason] of cases) {
@@ -162,8 +164,8 @@ test('it only reads: the storage and the input are unchanged', async () => {
   assert.equal([snapshot(root), snapshot(records)], before);
 });
 
-async function* items(count: number) {
-  for (let line = 1; line <= count; line++) yield { line, record: { id: line, icon: `k${line % 7}.png` } };
+async function* items(count: number): AsyncGenerator<InputItem[]> {
+  for (let line = 1; line <= count; line++) yield [{ line, record: { id: line, icon: `k${line % 7}.png` } }];
 }
 
 test('faults and refusals from the storage are listed as such; at most `concurrency` checks at once', async () => {
@@ -184,7 +186,9 @@ test('faults and refusals from the storage are listed as such; at most `concurre
     },
     url: (key) => `/media/${key}`,
   };
-  const { summary, problems } = await audit(items(70), { storage, idField: 'id', nameFields: ['company'], fileFields: ['icon'], concurrency: 4, timeout: 50 });
+  const problems: AuditProblem[] = [];
+  const checker = perKeyChecker(storage, { concurrency: 4, timeout: 50 });
+  const { summary } = await audit(items(70), { checker, contexts: [{ baseUrl: '/media/' }], idField: 'id', nameFields: ['company'], fileFields: ['icon'], onProblem: (p) => problems.push(p) });
   assert.ok(peak <= 4, `peak ${peak}`);
   assert.equal(summary, { checked: 70, present: 30, missing: 10, unsafe: 10, fault: 20, malformed: 0, noFile: 0, external: 0 });
   assert.equal(
