@@ -175,9 +175,9 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
 
     const read = summary.checked - summary.malformed;
     if (input.format !== 'csv' && read > 0 && !result.fileFieldSeen) {
-      const fields = result.firstRecordFields?.length ? ` (its fields: ${result.firstRecordFields.join(', ')})` : '';
+      const fields = result.firstRecordFields?.length ? result.firstRecordFields.join(', ') : 'no fields';
       throw new InputError(
-        `no record has a ${args.fileFields.join(' or ')} field${read === 1 ? ` — the one record read${fields}` : ''}: name the field with --file-field, or, if the records are inside one object, its array with --json-path`,
+        `no record has a field named ${args.fileFields.join(' or ')}${read === 1 ? ` (the one record read has ${fields})` : ''}: name the field with --file-field, or, if the records are inside one object, its array with --json-path`,
       );
     }
     if (brake !== undefined) {

@@ -148,8 +148,7 @@ export function csvSplitter(options: { delimiter?: string | undefined; maxLength
    * The open quote never closed (the input ended, or the record outgrew `maxLength`): report the
    * record where it starts, and return the text after the quote's line, to be read again.
    */
-  function unterminated(out: CsvPiece[], why: string): { text: string; line: number } | undefined {
-    const text = parts.join('');
+  function unterminated(out: CsvPiece[], why: string, text = parts.join('')): { text: string; line: number } | undefined {
     const newline = text.indexOf('\n', quoteAt);
     // The lines after the quote's own, up to where reading stopped (a final line break starts none).
     let swallowed = 0;
@@ -184,6 +183,25 @@ export function csvSplitter(options: { delimiter?: string | undefined; maxLength
     }
   }
 
+  /** Whether a quote followed by `next` closes its field properly (or `next` is unknown yet). */
+  const closesWell = (next: string | undefined): boolean => next === undefined || next === '\n' || next === '\r' || isDelimiter(next);
+
+  /**
+   * A quote that closes a field but is followed by something else (`…,"Multi`) while the field
+   * began on an earlier line: the quote that opened it was most likely never closed, and this one
+   * opens a field of its own. Report the record, and read again from the line after the opening
+   * quote (this quote included). Returns false when that cannot be done (already read again).
+   */
+  function misclosed(chunk: string, from: number, at: number, follower: string, out: CsvPiece[]): boolean {
+    if (overflow || quoteLine === line || quoteLine < replayedUntil) return false;
+    const replay = unterminated(out, `not closed (the quote on line ${line} that would close it is followed by ${JSON.stringify(follower)})`, parts.join('') + chunk.slice(from, at));
+    if (replay === undefined) return false;
+    line = replay.line;
+    startLine = line;
+    scan(replay.text + chunk.slice(at), out);
+    return true;
+  }
+
   function scan(chunk: string, out: CsvPiece[]): void {
     let from = 0; // the start of the text not yet added to the record
     for (let i = 0; i < chunk.length; i++) {
@@ -191,12 +209,15 @@ export function csvSplitter(options: { delimiter?: string | undefined; maxLength
       if (closing) {
         closing = false;
         if (c === '"') continue; // `""`: an escaped quote, still inside
+        if (!closesWell(c) && misclosed(chunk, from, i, c, out)) return;
         quoted = false;
       }
       if (quoted) {
         if (c === '"') {
-          if (i + 1 === chunk.length) closing = true;
-          else if (chunk[i + 1] === '"') i++;
+          const next = chunk[i + 1];
+          if (next === undefined) closing = true;
+          else if (next === '"') i++;
+          else if (!closesWell(next) && misclosed(chunk, from, i, next, out)) return;
           else quoted = false;
         } else if (c === '\n') {
           line++;

@@ -131,8 +131,13 @@ export async function openInput(source: string, format: Format | undefined, stdi
   const chosen = format ?? (source === '-' ? undefined : BY_EXTENSION[path.extname(source).toLowerCase()]) ?? sniff(first, firstLine);
 
   async function* chunks(): AsyncGenerator<string> {
-    yield* pending.splice(0);
-    yield* text;
+    try {
+      yield* pending.splice(0);
+      yield* text;
+    } finally {
+      // Stopped early (a refused input): close the file now, not when it is garbage-collected.
+      await text.return(undefined);
+    }
   }
   return { format: chosen, chunks: chunks(), size, bytesRead: () => counter.bytes, empty: false };
 }
