@@ -40,12 +40,14 @@ export async function stageOutput(destination: string, stdout: TextSink): Promis
   const toStdout = destination === '-';
   const file = toStdout ? temporaryName(os.tmpdir(), 'logo-fallback-audit') : temporaryName(path.dirname(path.resolve(destination)), path.basename(destination));
   const stream: WriteStream = (await open(file, 'wx', 0o644)).createWriteStream();
+  const writer = createWriter(stream);
   let done = false;
   return {
-    writer: createWriter(stream),
+    writer,
     async commit() {
       if (done) return;
       done = true;
+      await writer.flush();
       await closeStream(stream);
       if (!toStdout) {
         await rename(file, destination);
