@@ -68,7 +68,7 @@ async function stage(destination: string, flag: string, stdout: TextSink): Promi
 
 /** Why the storage looks unmounted or empty, if it does (§ "never cry wolf"). */
 function brakeReason(summary: AuditSummary, listing: ListingChecker | undefined, maxMissing: number): string | undefined {
-  if (listing !== undefined && listing.files.size === 0 && listing.answered > 0) {
+  if (listing !== undefined && listing.listed === 0 && listing.answered > 0) {
     const where = listing.prefix === '' ? 'the storage' : `the prefix ${JSON.stringify(listing.prefix)}`;
     return `the listing of ${where} is empty while ${plural(listing.answered, 'reference')} point into it: the storage looks unmounted or empty`;
   }
@@ -92,14 +92,22 @@ async function chooseChecker(
     throw new UsageError(`${args.orphans ? '--orphans' : '--check list'} needs a storage that can list: the ${storage.name} storage cannot`);
   }
   let list = args.check === 'list' || args.orphans;
-  if (args.check === 'auto' && canList && !list) {
+  // On local disk a check is one system call, no more than the walk spends per file: listing pays
+  // only where each check is a request (S3, unstorage), and then only for a large input.
+  if (args.check === 'auto' && canList && !list && storage.existsSync === undefined) {
     const seen = await peek(batches, AUTO_LIST_THRESHOLD);
     batches = seen.all;
     list = seen.items > AUTO_LIST_THRESHOLD;
   }
   if (!list) return { checker: perKey, listing: undefined, batches };
   try {
-    const listing = await listingChecker(storage as Lister, args.prefix, perKey, onListed);
+    const listing = await listingChecker(storage as Lister, {
+      prefix: args.prefix,
+      fallback: perKey,
+      confirmMissing: storage.existsSync !== undefined,
+      keepFiles: args.orphans,
+      onEntry: onListed,
+    });
     return { checker: listing, listing, batches };
   } catch (error) {
     const reason = `listing the storage failed: ${error instanceof Error ? error.message.replace(/^\[logo-fallback\] /, '') : String(error)}`;
@@ -166,9 +174,11 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
 
     const brake = brakeReason(summary, chosen.listing, args.maxMissing);
     let orphans: OrphanCounts | undefined;
-    if (args.orphans && chosen.listing !== undefined && brake === undefined) {
+    if (chosen.listing?.files !== undefined && brake === undefined) {
       orphans = listOrphans(chosen.listing.files, args.minAge, Date.now(), report.orphan);
       if (summary.malformed > 0) notes.push(`${plural(summary.malformed, 'malformed line')} could not be read: files they reference may be listed as orphans`);
+    } else if (args.orphans) {
+      notes.push(`orphans are not listed: ${brake === undefined ? 'the storage could not be listed' : 'the storage looks unmounted or empty'}`);
     }
     report.end({ summary, orphans, brake });
     await out.flush();

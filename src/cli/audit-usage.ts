@@ -32,8 +32,8 @@ Storage (local disk by default)
   --s3-path-style              address the bucket as <endpoint>/<bucket>/ (MinIO and most self-hosted)
 Checking
   --check <auto|list|head>     list: list the storage once and compare; head: one check per file;
-                               auto (default): list when the storage can and the input holds more
-                               than 5,000 references
+                               auto (default): list when each check is a request (S3) and the
+                               input holds more than 5,000 records; one check per file otherwise
   --prefix <key prefix>        list only under this prefix, e.g. base/company/icon/ (default: all)
   --concurrency <n>            checks at once (default: 32)
   --timeout <ms>               per check (default: 10000)
