@@ -9,3 +9,4 @@ await import('./render.js');
 await import('./requests.js');
 await import('./cold-disk.js');
 await import('./avatars.js');
+await import('./audit.js');
