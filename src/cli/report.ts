@@ -99,7 +99,7 @@ export function tableReport(out: Writer): Report {
       out.write(`${row(cells, widths)}\n`);
     },
     orphan(o) {
-      if (orphans++ === 0) out.write(`${problems > 0 ? '\n' : ''}${row(['ORPHAN', 'BYTES', 'MODIFIED (UTC)'], [WIDTHS.key, 12])}\n`);
+      if (orphans++ === 0) out.write(`${problems > 0 ? '\n' : ''}${row(['ORPHAN', 'BYTES'.padStart(12), 'MODIFIED (UTC)'], [WIDTHS.key, 12])}\n`);
       const size = o.size === undefined ? '-' : o.size.toLocaleString('en');
       out.write(`${row([printable(o.key, WIDTHS.key), size.padStart(12), formatTime(o.modified)], [WIDTHS.key, 12])}\n`);
     },

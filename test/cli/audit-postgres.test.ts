@@ -4,7 +4,7 @@
  * statements must change exactly the broken rows with `standard_conforming_strings` on and off.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -63,17 +63,29 @@ const ROWS: Array<[string, string | null, boolean]> = [
   ['6', null, false],
 ];
 
+const dir = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-pg-'));
+let started: Promise<Cluster> | undefined;
+/** One cluster for the file's tests, started by the first that needs it (a failed start fails that test). */
+const cluster = (): Promise<Cluster> => (started ??= startCluster(dir));
+
+test.after(async () => {
+  await started?.then((running) => running.stop(), () => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Whether PostgreSQL is here; says why not (or fails under REQUIRE_E2E=1). */
+function available(what: string): boolean {
+  if (bin !== undefined && hasPsql) return true;
+  if (process.env.REQUIRE_E2E === '1') assert.unreachable('PostgreSQL is not installed, and REQUIRE_E2E=1');
+  console.log(`  SKIPPED: ${what} (PostgreSQL is not installed: apt-get install postgresql)`);
+  return false;
+}
+
 test('--dialect postgres: psql runs the SQL, with standard_conforming_strings on and off, and exactly the broken rows change', async () => {
-  if (bin === undefined || !hasPsql) {
-    if (process.env.REQUIRE_E2E === '1') assert.unreachable('PostgreSQL is not installed, and REQUIRE_E2E=1');
-    console.log('  SKIPPED: the PostgreSQL run (apt-get install postgresql)');
-    return;
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-pg-'));
+  if (!available('the PostgreSQL run')) return;
   const media = tempMedia({ 'logos/acme.png': 'png' });
-  let cluster: Cluster | undefined;
   try {
-    cluster = await startCluster(dir);
+    const db = await cluster();
     const input = ROWS.map(([id, icon]) => JSON.stringify({ 'Id"x': id, 'Icon\'s': icon })).join('\n');
     const run = await runCli(['audit', '--root', media.root, '--max-missing', '1', '--id-field', 'Id"x', '--file-field', "Icon's", '--sql-update', `public.${TABLE}`, '-'], input);
     assert.is(run.code, 1, run.stderr);
@@ -87,17 +99,65 @@ test('--dialect postgres: psql runs the SQL, with standard_conforming_strings on
         `CREATE TABLE public."${TABLE.replaceAll('"', '""')}" ("Id""x" text PRIMARY KEY, "Icon's" text);`,
         ...ROWS.map(([id, icon]) => `INSERT INTO public."${TABLE.replaceAll('"', '""')}" VALUES (${dollar(id)}, ${icon === null ? 'NULL' : dollar(icon)});`),
       ].join('\n');
-      cluster.psql(setup);
-      cluster.psql(sql, options);
-      const rows = cluster.psql(`SELECT json_agg(json_build_array("Id""x", "Icon's") ORDER BY "Id""x") FROM public."${TABLE.replaceAll('"', '""')}"`);
+      db.psql(setup);
+      db.psql(sql, options);
+      const rows = db.psql(`SELECT json_agg(json_build_array("Id""x", "Icon's") ORDER BY "Id""x") FROM public."${TABLE.replaceAll('"', '""')}"`);
       const after = new Map(JSON.parse(rows) as Array<[string, string | null]>);
       for (const [id, icon, broken] of ROWS) assert.is(after.get(id), broken ? null : icon, `${options || 'standard'}: row ${JSON.stringify(id)}`);
-      assert.is(cluster.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'keep'").trim(), '1', 'nothing was dropped');
+      assert.is(db.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'keep'").trim(), '1', 'nothing was dropped');
     }
   } finally {
-    await cluster?.stop();
     media.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The README's nightly cron script, as printed there. */
+function cronScript(): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('### Nightly, from cron'));
+  const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  if (script === undefined) throw new Error('README: no bash block under "Nightly, from cron"');
+  return script;
+}
+
+test("the README's nightly cron script: repairs the broken rows, and leaves the table alone when the volume is missing", async () => {
+  if (!available("the README's cron script")) return;
+  const db = await cluster();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-cron-'));
+  const media = tempMedia({ 'base/company/icon/acme.png': 'png', 'base/company/icon/globex.png': 'png' });
+  const empty = tempMedia({});
+  try {
+    // `npx logo-fallback` finds this project's command, as it would in an app that installed it.
+    mkdirSync(path.join(work, 'node_modules/.bin'), { recursive: true });
+    writeFileSync(path.join(work, 'package.json'), '{"name": "app", "private": true}');
+    const bin = path.join(work, 'node_modules/.bin/logo-fallback');
+    writeFileSync(bin, `#!/bin/sh\nexec ${path.resolve('node_modules/.bin/tsx')} ${path.resolve('src/cli/index.ts')} "$@"\n`);
+    chmodSync(bin, 0o755);
+    writeFileSync(path.join(work, 'logo-audit'), cronScript());
+    chmodSync(path.join(work, 'logo-audit'), 0o755);
+    const reset = () =>
+      db.psql(`DROP TABLE IF EXISTS base_company;
+        CREATE TABLE base_company (id serial PRIMARY KEY, company text, icon text);
+        INSERT INTO base_company (company, icon) VALUES ('Acme', 'base/company/icon/acme.png'), ('Gone', 'base/company/icon/gone.png'),
+          ('Globex', '/media/base/company/icon/globex.png'), ('Nobody', NULL);`);
+    const icons = () => db.psql('SELECT icon FROM base_company ORDER BY id').split('\n').slice(0, 4);
+    const run = (mediaRoot: string) =>
+      spawnSync(path.join(work, 'logo-audit'), { cwd: work, encoding: 'utf8', env: { ...process.env, DATABASE_URL: `postgresql://postgres@/postgres?host=${dir}`, MEDIA_ROOT: mediaRoot } });
+
+    reset();
+    const repaired = run(media.root);
+    assert.is(repaired.status, 0, repaired.stderr);
+    assert.equal(icons(), ['base/company/icon/acme.png', '', '/media/base/company/icon/globex.png', ''], 'only the broken row lost its icon');
+
+    reset();
+    const stopped = run(empty.root);
+    assert.is(stopped.status, 3, stopped.stderr);
+    assert.match(stopped.stderr, /stopped: 3 of 3 checked references \(100%\) are missing/);
+    assert.equal(icons(), ['base/company/icon/acme.png', 'base/company/icon/gone.png', '/media/base/company/icon/globex.png', ''], 'nothing changed');
+  } finally {
+    media.cleanup();
+    empty.cleanup();
+    rmSync(work, { recursive: true, force: true });
   }
 });
 
