@@ -4,8 +4,6 @@ import { keyProblem } from '../keys.js';
 import { FORMATS, type Format } from './input.js';
 import { DIALECTS, identifierProblem, type Dialect } from './sql.js';
 
-export { AUDIT_USAGE } from './audit-usage.js';
-
 /** Bad usage: exit code 2 with a one-line reason. */
 export class UsageError extends Error {}
 

@@ -3,8 +3,9 @@
  * report and the repair outputs together, applies the brakes and settles the exit status.
  */
 import { audit, type AuditSummary, type MissingReference } from './audit.js';
-import { parseAuditArgs, UsageError, AUDIT_USAGE, type AuditArgs } from './audit-args.js';
+import { parseAuditArgs, UsageError, type AuditArgs } from './audit-args.js';
 import { auditStorage } from './audit-storage.js';
+import { AUDIT_USAGE } from './audit-usage.js';
 import { perKeyChecker, type Checker, type Outcome } from './checks.js';
 import { InputError, openInput } from './input.js';
 import { listingChecker, type ListingChecker } from './listing.js';

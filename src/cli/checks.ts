@@ -11,7 +11,9 @@ export type Outcome =
   | { readonly kind: 'present' | 'missing' | 'noFile' | 'external' }
   | { readonly kind: 'unsafe' | 'fault' | 'malformed'; readonly reason: string };
 
+/** The outcome of a present file: one shared value, compared by identity. */
 export const PRESENT: Outcome = { kind: 'present' };
+/** The outcome of a missing file: one shared value, compared by identity. */
 export const MISSING: Outcome = { kind: 'missing' };
 
 /** Answers keys. `check` never rejects: a storage error is a `fault` (or `unsafe`) outcome. */

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 
 /** The record formats the audit reads. */
 export type Format = 'json' | 'ndjson' | 'csv';
+/** Every value `--format` takes. */
 export const FORMATS: readonly Format[] = ['json', 'ndjson', 'csv'];
 
 /** Input that cannot be read at all (missing, a directory, binary): exit code 2. */

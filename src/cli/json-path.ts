@@ -10,11 +10,6 @@ const MAX_KEY_LENGTH = 1024;
 
 type Expect = 'value' | 'key' | 'colon' | 'after' | 'literal';
 
-/** Parses `a.b.c` into its property names. */
-export function parseJsonPath(text: string): string[] {
-  return text.split('.');
-}
-
 /**
  * A splitter for the array at `path` (property names, outermost first) inside a JSON object. Throws
  * {@link NotAnArrayError} when the input has no array there.

@@ -6,6 +6,7 @@
 
 /** The SQL dialects the statements are written for. */
 export type Dialect = 'postgres' | 'mysql' | 'sqlite';
+/** Every value `--dialect` takes. */
 export const DIALECTS: readonly Dialect[] = ['postgres', 'mysql', 'sqlite'];
 
 /** Rows per `UPDATE`, and the most characters one statement may take (SQLite's default limit is 1,000,000 bytes). */
