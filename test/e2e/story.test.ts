@@ -180,8 +180,10 @@ test('upload → redeploy with the volume → redeploy without it: never a broke
       stderr: { write: (text: string) => (stderr += text), isTTY: false },
     });
     writeFileSync(path.join(OUT, '5-audit.json'), stdout);
-    assert.is(code, 1, stderr);
-    const report = JSON.parse(stdout) as { problems: Array<{ id: string; reference: string; reason: string }> };
+    // Every logo is gone: the audit lists them, and its brake says the volume looks unmounted (exit 3).
+    assert.is(code, 3, stderr);
+    const report = JSON.parse(stdout) as { problems: Array<{ id: string; reference: string; reason: string }>; brake: string | null };
+    assert.match(report.brake ?? '', /the storage looks unmounted or empty/);
     assert.equal(
       report.problems.map(({ id, reference, reason }) => [id, reference, reason.split(':')[0]]),
       [
