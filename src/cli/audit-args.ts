@@ -237,6 +237,7 @@ function checkCombinations(values: Values): void {
   if (values.http !== undefined && (values.check === 'list' || values.orphans === true)) throw new UsageError(`${values.orphans === true ? '--orphans' : '--check list'} needs a storage that can list (local disk or S3): HTTP cannot`);
   if (values['min-age'] !== undefined && values.orphans !== true) throw new UsageError('--min-age goes with --orphans');
   if (values.orphans === true && values.check === 'head') throw new UsageError('--orphans lists the storage: it cannot be combined with --check head');
+  if (values.prefix !== undefined && values.check === 'head') throw new UsageError('--prefix limits a listing: it cannot be combined with --check head');
   if (values['sql-update'] !== undefined && values['sql-out'] === undefined && values['restore-list'] === '-') throw new UsageError('--sql-update and --restore-list - cannot both write to stdout: give --sql-out <file>');
 }
 

@@ -108,6 +108,8 @@ test('help audit prints the audit help; --timeout -5 and friends say what is wro
     [['--timeout', '--json'], /--timeout needs a value/],
     [['--min-age', '5', '--orphans'], /--min-age must be an age such as 24h/],
     [['--check', 'sometimes'], /--check must be one of auto, list, head/],
+    [['--check', 'head', '--prefix', 'logos/'], /--prefix limits a listing/],
+    [['--prefix', '../x/'], /--prefix "\.\.\/x\/": a key prefix such as base\/company\/icon\/, but it contains a "\." or "\.\." segment/],
   ];
   for (const [flags, reason] of cases) {
     const run = await runCli(['audit', '--root', root, 'x.ndjson', ...flags]);
