@@ -1,26 +1,30 @@
 #!/usr/bin/env node
 /**
- * The `logo-fallback` command: `audit` lists broken logo references (and orphans); `help <command>`.
- * Exit status: 0 nothing listed, 1 something listed, 2 bad usage or unreadable input, 3 the audit
- * stopped because the storage looks unmounted or empty.
+ * The `logo-fallback` command: `audit` lists broken logo references (and orphans); `doctor` checks
+ * that media will survive the next deploy; `help <command>`. Exit status: 0 nothing found, 1
+ * something found, 2 bad usage or unreadable input, 3 the audit stopped because the storage looks
+ * unmounted or empty.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './audit-args.js';
 import { runAudit, type AuditStreams } from './audit-run.js';
 import { AUDIT_USAGE } from './audit-usage.js';
+import { DOCTOR_USAGE } from './doctor-args.js';
+import { runDoctorCommand } from './doctor-command.js';
 import { InputError } from './input.js';
 
 const USAGE = `Usage: logo-fallback <command> [options]
 
 Commands
   audit <file | ->   list records whose logo file is missing, unsafe or unreadable
+  doctor             tell whether uploaded media will survive the next deploy
   help <command>     the options of a command
 
-Run "logo-fallback help audit" for its options.`;
+Run "logo-fallback help <command>" for its options.`;
 
 /** Each command's help text, for `logo-fallback help <command>`. */
-const HELP: Record<string, string> = { audit: AUDIT_USAGE };
+const HELP: Record<string, string> = { audit: AUDIT_USAGE, doctor: DOCTOR_USAGE };
 
 /** Where the command writes; tests pass their own. */
 export type CliStreams = AuditStreams;
@@ -54,6 +58,7 @@ export async function main(argv: string[], io: CliStreams = process): Promise<nu
   const [command, ...rest] = argv;
   try {
     if (command === 'audit') return await runAudit(rest, io);
+    if (command === 'doctor') return await runDoctorCommand(rest, io);
     if (command === 'help') return help(rest[0], io);
     if (command === '--version' || command === '-v') {
       io.stdout.write(`${version()}\n`);
