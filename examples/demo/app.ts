@@ -2,15 +2,16 @@
  * The demo app's request handler: the page, media, uploads, /healthz and one stylesheet.
  * Plain `node:http`, so that nothing but logo-fallback is on show.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseReference, type LogoResolver } from '../../src/index.js';
 import { ENGINES, sidebarRenderers, type EngineName } from '../../fixtures/render.js';
 import { AVATAR_CHOICES, type AvatarChoice, type DemoConfig } from './config.js';
 import type { Company, CompanyStore } from './db.js';
+import { checkHealth } from './health.js';
 import { serveMedia } from './media.js';
 import { renderPage, type CompanyView, type LogoCase, type PageModel } from './page.js';
-import { readLogoUpload, removeLogo, storeLogo, UploadError } from './upload.js';
+import { readLogoUpload, removeLogo, storeLogo, UPLOAD_IDLE_TIMEOUT_MS, UploadAborted, UploadError } from './upload.js';
 
 /** What the handler works with. */
 export interface AppDeps {
@@ -18,6 +19,10 @@ export interface AppDeps {
   store: CompanyStore;
   /** One resolver per avatar provider, over the same storage. */
   resolvers: Record<AvatarChoice, LogoResolver>;
+  /** Where one-line notices go (an aborted upload, a replaced logo that could not be removed). @default console.warn */
+  log?: (line: string) => void;
+  /** How long an upload may send nothing, ms. @default UPLOAD_IDLE_TIMEOUT_MS (10 s) */
+  uploadIdleTimeout?: number;
 }
 
 const CSS = readFileSync(new URL('./public/demo.css', import.meta.url));
@@ -33,7 +38,7 @@ const PAGE_HEADERS = {
 };
 
 /** Builds the request handler. */
-export function createApp({ config, store, resolvers }: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createApp({ config, store, resolvers, log = console.warn, uploadIdleTimeout = UPLOAD_IDLE_TIMEOUT_MS }: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const renderers = Object.fromEntries(AVATAR_CHOICES.map((choice) => [choice, sidebarRenderers(resolvers[choice])])) as Record<
     AvatarChoice,
     ReturnType<typeof sidebarRenderers>
@@ -75,6 +80,14 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
     res.end(renderPage(model));
   }
 
+  /** The media folder refused the write (owner, read-only, full): a 503 that says so, and one log line for the operator. */
+  function storageFault(error: unknown): { status: 503; message: string } | undefined {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT'].includes(code)) return undefined;
+    log(`demo: a logo could not be stored under ${config.mediaRoot}: ${(error as Error).message} (logo-fallback doctor --media-root ${config.mediaRoot} tells why)`);
+    return { status: 503, message: 'The logo could not be stored: the server cannot write to its media folder right now.' };
+  }
+
   function sameOrigin(req: IncomingMessage): boolean {
     // A form posted from another site carries its Origin: refuse it (cross-site request forgery).
     const origin = req.headers.origin;
@@ -92,13 +105,19 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
     if (!sameOrigin(req)) return page(res, 403, url, { kind: 'error', text: 'Uploads are accepted from this site only.' });
     let key: string;
     try {
-      const { bytes, type } = await readLogoUpload(req);
+      const { bytes, type } = await readLogoUpload(req, uploadIdleTimeout);
       key = await storeLogo(config.mediaRoot, bytes, type);
     } catch (error) {
-      if (!(error instanceof UploadError)) throw error;
+      if (error instanceof UploadAborted) {
+        log(`demo: upload of a logo for company ${id} aborted: ${error.message}`);
+        res.destroy();
+        return;
+      }
+      const refused = error instanceof UploadError ? error : storageFault(error);
+      if (refused === undefined) throw error;
       res.setHeader('Connection', 'close'); // the rest of a refused body is not worth reading
       req.resume();
-      return page(res, error.status, url, { kind: 'error', text: `${company.company}: ${error.message} The previous logo is kept.` });
+      return page(res, refused.status, url, { kind: 'error', text: `${company.company}: ${refused.message} The previous logo is kept.` });
     }
     let previous: string | null;
     try {
@@ -107,11 +126,19 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
       await removeLogo(config.mediaRoot, key);
       throw error;
     }
+    // Read in the same tick as the update (better-sqlite3 is synchronous): no other upload can
+    // point a row at the old file in between.
+    const orphaned = previous !== null && previous !== key && !store.isLogo(previous);
     // The resolvers remember "missing" and "present" for a while: forget both keys now, so the very
     // next render shows the new logo.
     for (const logos of Object.values(resolvers)) {
       if (previous !== null) logos.invalidate(previous);
       logos.invalidate(key);
+    }
+    // The database points at the new file: the old one is an orphan now (unless another company
+    // still uses it). A failure here costs disk space, not the upload.
+    if (orphaned && previous !== null) {
+      await removeLogo(config.mediaRoot, previous).catch((error: NodeJS.ErrnoException) => log(`demo: the replaced logo ${previous} was not removed: ${error.code ?? error.message}`));
     }
     const params = new URLSearchParams({ company: String(id), uploaded: '1' });
     const avatars = url.searchParams.get('avatars');
@@ -120,17 +147,10 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
     res.end();
   }
 
-  function health(res: ServerResponse): void {
-    let media = true;
-    try {
-      accessSync(config.mediaRoot, constants.W_OK);
-    } catch {
-      media = false;
-    }
-    const database = store.ping();
-    const ok = media && database;
-    res.writeHead(ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-    res.end(`${JSON.stringify({ status: ok ? 'ok' : 'failing', database, mediaWritable: media })}\n`);
+  async function health(res: ServerResponse, method: string): Promise<void> {
+    const report = await checkHealth(config.mediaRoot, config.dataDir, store.ping);
+    res.writeHead(report.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(method === 'HEAD' ? undefined : `${JSON.stringify(report)}\n`);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,7 +158,7 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
     const method = req.method ?? 'GET';
     const read = method === 'GET' || method === 'HEAD';
     if (url.pathname.startsWith('/media/') && read) {
-      return serveMedia(req, res, url.pathname, { storage, mediaRoot: config.mediaRoot, allowed: store.isLogo, mediaAccelPrefix: config.mediaAccelPrefix });
+      return serveMedia(req, res, url.pathname, { mediaRoot: config.mediaRoot, allowed: store.isLogo, mediaAccelPrefix: config.mediaAccelPrefix });
     }
     const uploadMatch = /^\/companies\/(\d{1,9})\/logo$/.exec(url.pathname);
     if (uploadMatch !== null && method === 'POST') return upload(req, res, url, Number(uploadMatch[1]));
@@ -146,7 +166,7 @@ export function createApp({ config, store, resolvers }: AppDeps): (req: Incoming
       const uploaded = url.searchParams.get('uploaded') === '1' ? store.get(Number(url.searchParams.get('company'))) : undefined;
       return page(res, 200, url, uploaded === undefined ? undefined : { kind: 'ok', text: `The logo of ${uploaded.company} is updated.` });
     }
-    if (url.pathname === '/healthz' && read) return health(res);
+    if (url.pathname === '/healthz' && read) return health(res, method);
     if (url.pathname === '/static/demo.css' && read) {
       res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'public, max-age=3600' });
       res.end(method === 'HEAD' ? undefined : CSS);

@@ -25,10 +25,13 @@ export interface CompanyStore {
   close(): void;
 }
 
+/** The database file under a data directory. */
+export const databaseFile = (dataDir: string): string => path.join(dataDir, 'demo.sqlite');
+
 /** Opens (creating when needed) `<dataDir>/demo.sqlite`. */
 export function openCompanies(dataDir: string): CompanyStore {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'demo.sqlite'));
+  const db = new Database(databaseFile(dataDir));
   db.pragma('journal_mode = WAL');
   db.exec(`create table if not exists base_company (
     id integer primary key,

@@ -15,8 +15,21 @@ export interface RunningDemo {
   close(): Promise<void>;
 }
 
-/** Starts the app with `config` and resolves once it listens. `warn` hears the resolver's `onError`. */
-export async function startDemo(config: DemoConfig, warn: (message: string) => void = console.warn): Promise<RunningDemo> {
+/** Time limits of the HTTP server, ms. */
+export interface DemoTimeouts {
+  /** An upload that sends nothing for this long is refused with 408. @default 10000 */
+  uploadIdle?: number;
+  /** A whole request, body included, must arrive within this (a trickling client is cut off). @default 60000 */
+  request?: number;
+  /** Its headers within this. @default 10000 */
+  headers?: number;
+}
+
+/**
+ * Starts the app with `config` and resolves once it listens. `warn` hears the resolver's `onError`
+ * and the app's one-line notices (an aborted upload, say).
+ */
+export async function startDemo(config: DemoConfig, warn: (message: string) => void = console.warn, timeouts: DemoTimeouts = {}): Promise<RunningDemo> {
   mkdirSync(config.mediaRoot, { recursive: true });
   const store = openCompanies(config.dataDir);
   const seeded = seedOnFirstStart(store, config.mediaRoot);
@@ -26,7 +39,12 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
     local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError }),
     'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError }),
   };
-  const server = createServer(createApp({ config, store, resolvers }));
+  const request = timeouts.request ?? 60_000;
+  // Node's defaults let a request take 300 s; a stalled upload would hold its buffered body that long.
+  const server = createServer(
+    { requestTimeout: request, headersTimeout: Math.min(timeouts.headers ?? 10_000, request), connectionsCheckingInterval: Math.min(1_000, request) },
+    createApp({ config, store, resolvers, log: warn, ...(timeouts.uploadIdle === undefined ? {} : { uploadIdleTimeout: timeouts.uploadIdle }) }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);

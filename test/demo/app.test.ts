@@ -164,12 +164,14 @@ test('bad uploads: a clear 4xx, nothing stored, the previous logo kept', async (
   }
 });
 
-test('/healthz answers 200 with the database and media checked', async () => {
+test('/healthz answers 200 with the database, media and data checked, and says where the media lives', async () => {
   const demo = await startTempDemo();
   try {
     const response = await fetch(new URL('/healthz', demo.url));
     assert.is(response.status, 200);
-    assert.equal(await response.json(), { status: 'ok', database: true, mediaWritable: true });
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal({ ...body, mediaMount: undefined }, { status: 'ok', database: true, mediaWritable: true, dataWritable: true, mediaMount: undefined, problems: [] });
+    assert.type(body.mediaMount, 'string');
   } finally {
     await demo.stop();
   }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readConfig } from '../../examples/demo/config.js';
-import { startDemo, type RunningDemo } from '../../examples/demo/start.js';
+import { startDemo, type DemoTimeouts, type RunningDemo } from '../../examples/demo/start.js';
 
 /** A demo on temporary directories; `stop()` closes it and removes them. */
 export interface TempDemo extends RunningDemo {
@@ -15,14 +15,14 @@ export interface TempDemo extends RunningDemo {
   stop(): Promise<void>;
 }
 
-/** Starts a demo; `env` adds settings (ENGINE, MEDIA_ACCEL_PREFIX, …); `dirs` reuses directories. */
-export async function startTempDemo(env: Record<string, string> = {}, dirs?: { base: string; dataDir?: string; mediaRoot?: string }): Promise<TempDemo> {
+/** Starts a demo; `env` adds settings (ENGINE, MEDIA_ACCEL_PREFIX, …); `dirs` reuses directories; `timeouts` shortens the server's. */
+export async function startTempDemo(env: Record<string, string> = {}, dirs?: { base: string; dataDir?: string; mediaRoot?: string }, timeouts: DemoTimeouts = {}): Promise<TempDemo> {
   const base = dirs?.base ?? mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-demo-'));
   const dataDir = dirs?.dataDir ?? path.join(base, 'data');
   const mediaRoot = dirs?.mediaRoot ?? path.join(base, 'media');
   const config = readConfig({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, MEDIA_ROOT: mediaRoot, ...env });
   const warnings: string[] = [];
-  const demo = await startDemo(config, (message) => warnings.push(message));
+  const demo = await startDemo(config, (message) => warnings.push(message), timeouts);
   return {
     ...demo,
     dataDir,

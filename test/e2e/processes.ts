@@ -64,10 +64,16 @@ async function waitFor(url: string, running: Running, seconds = 30): Promise<voi
   }
 }
 
-/** Starts the demo app the way the container does (`node --import tsx examples/demo/server.ts`). */
-export async function startApp(env: Record<string, string>): Promise<Running & { url: string }> {
+/**
+ * Starts the demo app as its own process (`node --import tsx examples/demo/server.ts`; the image
+ * runs the same code compiled). `uid` runs it as that user and group, as the container's app user
+ * (the tests run as root, who may write anywhere).
+ */
+export async function startApp(env: Record<string, string>, options: { uid?: number } = {}): Promise<Running & { url: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/server.ts'], {
+  const node = [process.execPath, '--import', 'tsx', 'examples/demo/server.ts'];
+  const command = options.uid === undefined ? node : ['setpriv', `--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', ...node];
+  const child = spawn(command[0] as string, command.slice(1), {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
