@@ -4,81 +4,14 @@
  * (the logo file itself) and a folder on the way (base/company/icon). A child process swaps in a
  * tight loop with atomic renames while the test requests the logo again and again.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startTempDemo, type TempDemo } from './start-temp.js';
-
-const REQUESTS = 800;
-const SECRET = 'SECRET-OUTSIDE-THE-MEDIA-ROOT\n';
-
-/**
- * Swaps `target` between `a` and `b` (each already a file or symlink of its own) with atomic
- * renames of hard links (`link` works on symlinks too, with no follow), until stdin closes.
- */
-const SWAPPER = `
-const fs = require('node:fs');
-const [target, a, b] = process.argv.slice(1);
-let stop = false;
-process.stdin.on('end', () => { stop = true; }).resume();
-const swap = (from) => { const tmp = target + '.swap'; try { fs.rmSync(tmp, { force: true, recursive: false }); fs.linkSync(from, tmp); fs.renameSync(tmp, target); } catch {} };
-const loop = () => { for (let i = 0; i < 200; i++) { swap(a); swap(b); } if (!stop) setImmediate(loop); else process.exit(0); };
-loop();
-`;
-
-/** A directory version: `target` alternates between a real folder and a symlink to one outside. */
-const DIR_SWAPPER = `
-const fs = require('node:fs');
-const [target, real, link] = process.argv.slice(1);
-let stop = false;
-process.stdin.on('end', () => { stop = true; }).resume();
-const loop = () => {
-  for (let i = 0; i < 100; i++) {
-    try { fs.renameSync(target, real + '.parked'); fs.renameSync(link, target); fs.renameSync(target, link); fs.renameSync(real + '.parked', target); } catch {}
-  }
-  if (!stop) setImmediate(loop); else process.exit(0);
-};
-loop();
-`;
-
-async function hammer(demo: TempDemo, url: string, real: Buffer): Promise<{ real: number; notFound: number; leaked: number; other: string[] }> {
-  const counts = { real: 0, notFound: 0, leaked: 0, other: [] as string[] };
-  let sent = 0;
-  const worker = async (): Promise<void> => {
-    while (sent < REQUESTS) {
-      sent++;
-      let response: Response;
-      let body: Buffer;
-      try {
-        response = await fetch(new URL(url, demo.url));
-        body = Buffer.from(await response.arrayBuffer());
-      } catch (error) {
-        counts.other.push(`no answer: ${(error as Error).message}`);
-        continue;
-      }
-      if (body.includes(SECRET.trim())) counts.leaked++;
-      else if (response.status === 200 && (body.equals(real) || (body.length === 0 && response.headers.has('x-accel-redirect')))) counts.real++;
-      else if (response.status === 404) counts.notFound++;
-      else counts.other.push(`${response.status} ${body.length} bytes`);
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  return counts;
-}
-
-async function withSwapper<T>(script: string, args: string[], work: () => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, ['-e', script, ...args], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    return await work();
-  } finally {
-    child.stdin.end();
-    await exited;
-  }
-}
+import { startTempDemo } from './start-temp.js';
+import { DIR_SWAPPER, hammer, SECRET, SWAPPER, withSwapper } from './swap.js';
 
 for (const [label, mediaAccelPrefix] of [
   ['sending the file itself', undefined],
@@ -95,7 +28,7 @@ for (const [label, mediaAccelPrefix] of [
       const link = path.join(demo.base, 'acme-link.png');
       copyFileSync(target, file);
       symlinkSync(secret, link);
-      const counts = await withSwapper(SWAPPER, [target, file, link], () => hammer(demo, '/media/base/company/icon/acme.png', real));
+      const counts = await withSwapper(SWAPPER, [target, file, link], () => hammer(demo.url, '/media/base/company/icon/acme.png', real));
       assert.is(counts.leaked, 0, `served the file outside the root ${counts.leaked} times`);
       assert.equal(counts.other, []);
       assert.ok(counts.notFound > 0, `the symlink was in place for some requests (${JSON.stringify(counts)})`);
@@ -116,7 +49,7 @@ test('a folder on the way swapped for a symlink out of the root never serves wha
     const real = readFileSync(path.join(folder, 'acme.png'));
     const link = path.join(demo.mediaRoot, 'base/company/icon-link');
     symlinkSync(outside, link);
-    const counts = await withSwapper(DIR_SWAPPER, [folder, folder, link], () => hammer(demo, '/media/base/company/icon/acme.png', real));
+    const counts = await withSwapper(DIR_SWAPPER, [folder, folder, link], () => hammer(demo.url, '/media/base/company/icon/acme.png', real));
     assert.is(counts.leaked, 0, `served the file outside the root ${counts.leaked} times`);
     assert.ok(counts.real > 0 && counts.notFound > 0, `both states were hit: ${JSON.stringify(counts)}`);
   } finally {

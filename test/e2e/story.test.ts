@@ -8,14 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/index.js';
 import { solidPng } from '../demo/images.js';
+import { ALL_IMAGES_DONE, CHROMIUM, images, launchChromium, visit, type Img } from './browser.js';
 import { nginxBinary, startApp, startNginx, type Running } from './processes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.resolve('test-results/e2e');
 const missing = [
   ...(existsSync(CHROMIUM) ? [] : [`Chromium is not at ${CHROMIUM} (apt-get install chromium)`]),
@@ -50,41 +50,6 @@ async function undeploy(deployment: Deployment | undefined): Promise<void> {
   for (const process of deployment?.processes ?? []) await process.stop();
 }
 
-// Evaluated in the page (a string: this file is type-checked without the DOM library).
-const ALL_IMAGES_DONE = '[...document.images].every((img) => img.complete)';
-
-type Img = { company: string | null; src: string; naturalWidth: number; complete: boolean };
-
-function images(page: Page): Promise<Img[]> {
-  return page.$$eval('img', (elements) =>
-    elements.map((img) => ({
-      company: img.closest('tr')?.getAttribute('data-company-id') ?? null,
-      src: img.getAttribute('src') ?? '',
-      naturalWidth: (img as unknown as { naturalWidth: number }).naturalWidth,
-      complete: (img as unknown as { complete: boolean }).complete,
-    })),
-  );
-}
-
-/** Loads a page and collects every image response, and every image request that failed. */
-async function visit(page: Page, url: string): Promise<{ statuses: Array<[string, number]>; failed: string[] }> {
-  const statuses: Array<[string, number]> = [];
-  const failed: string[] = [];
-  const onResponse = (response: import('playwright-core').Response): void => {
-    if (response.request().resourceType() === 'image') statuses.push([response.url(), response.status()]);
-  };
-  const onFailed = (request: import('playwright-core').Request): void => {
-    if (request.resourceType() === 'image') failed.push(request.url());
-  };
-  page.on('response', onResponse);
-  page.on('requestfailed', onFailed);
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(ALL_IMAGES_DONE);
-  page.off('response', onResponse);
-  page.off('requestfailed', onFailed);
-  return { statuses, failed };
-}
-
 /** The company's logo in the Nunjucks column of the side-by-side table. */
 async function logoOf(page: Page, id: number): Promise<Img> {
   const all = await images(page);
@@ -109,12 +74,7 @@ test('upload → redeploy with the volume → redeploy without it: never a broke
   let context: BrowserContext | undefined;
   try {
     deployment = await deploy(base, 'first', volume, dataDir);
-    context = await chromium.launchPersistentContext(path.join(base, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1400, height: 900 },
-    });
+    context = await launchChromium(path.join(base, 'chromium-profile'));
     const page = context.pages()[0] ?? (await context.newPage());
 
     // 1. First start: the seeded companies. Acme's logo is a file; the others are avatars.
