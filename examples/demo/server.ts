@@ -13,7 +13,13 @@ try {
   process.exit(2);
 }
 const demo = await startDemo(config).catch((error: NodeJS.ErrnoException) => {
-  const hint = error.code === 'EADDRINUSE' ? ` (port ${config.port} is taken: set PORT to another one)` : '';
+  const unwritable = ['EACCES', 'EPERM', 'EROFS', 'SQLITE_CANTOPEN', 'SQLITE_READONLY'].includes(error.code ?? '');
+  const hint =
+    error.code === 'EADDRINUSE'
+      ? ` (port ${config.port} is taken: set PORT to another one)`
+      : unwritable
+        ? ` (can uid ${process.getuid?.() ?? '?'} write DATA_DIR and MEDIA_ROOT? logo-fallback doctor --media-root ${config.mediaRoot} --data-dir ${config.dataDir} tells)`
+        : '';
   console.error(`demo: cannot start: ${error.message}${hint}`);
   process.exit(1);
 });

@@ -131,7 +131,10 @@ step "4/8 Build the images$("$pull" && printf ' (fetching newer base images)')"
 if "$pull"; then compose build --pull; else compose build; fi
 
 step "5/8 Start the new containers (the volumes are mounted again, nothing in them changes)"
-compose up -d --remove-orphans --no-build --pull never
+if ! compose up -d --remove-orphans --no-build --pull never; then
+  compose logs --tail 50 || true
+  fail "the containers did not start (their logs above; an unhealthy app says why on /healthz)"
+fi
 
 step "6/8 Wait until the app is healthy (at most ${health_timeout}s)"
 if "$dry_run"; then

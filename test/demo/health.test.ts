@@ -4,7 +4,8 @@
  * folder is a clear 503 page, not a stack trace. The app runs as uid/gid 65534 here (as the
  * container's app user does as 10001): the tests run as root, who may write anywhere.
  */
-import { chownSync, mkdirSync, mkdtempSync, chmodSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -69,6 +70,22 @@ test('/healthz: 200 with every check; 503 naming the folder when uploads or the 
     assert.equal(left, [], 'no sentinel left behind');
   } finally {
     await app.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('a data directory the app cannot write: it stops at start-up with one line naming the doctor', () => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-start-'));
+  chmodSync(base, 0o755);
+  try {
+    const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--import', 'tsx', 'examples/demo/server.ts'], {
+      encoding: 'utf8',
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: path.join(base, 'data'), MEDIA_ROOT: path.join(base, 'media') },
+      timeout: 30_000,
+    });
+    assert.is(run.status, 1);
+    assert.match(run.stderr.trim(), new RegExp(`^demo: cannot start: .*\\(can uid ${NOBODY} write DATA_DIR and MEDIA_ROOT\\? logo-fallback doctor --media-root .* tells\\)$`));
+  } finally {
     rmSync(base, { recursive: true, force: true });
   }
 });
