@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { fsStorage } from '../storage/fs.js';
 import { audit, type AuditSummary } from './audit.js';
+import { perKeyChecker } from './checks.js';
 import { openInput, type Format } from './input.js';
 import { persistenceOf, type MountFinding } from './doctor-mounts.js';
 import { formatBytes, freeSpace, probeFolders, unwritableFiles, walk, type FolderProblem, type Walk } from './doctor-files.js';
@@ -156,15 +157,18 @@ const emptySummary = (): AuditSummary => ({ checked: 0, present: 0, missing: 0, 
 async function referenceSummary(options: DoctorOptions): Promise<AuditSummary> {
   const total = emptySummary();
   const storage = fsStorage({ root: options.mediaRoot, baseUrl: options.baseUrl });
+  const checker = perKeyChecker(storage, { concurrency: 32, timeout: 10_000 });
   for (const source of options.records) {
     const input = await openInput(source, options.format, options.stdin);
-    const { summary } = await audit(readRecords(input, options.fileFields), {
-      storage,
+    // An empty input (`sqlite3 -header` on an empty table) is no records, as in the audit.
+    if (input.empty) continue;
+    const { summary } = await audit(readRecords(input, { fileFields: options.fileFields }), {
+      checker,
+      contexts: [{ baseUrl: storage.baseUrl, root: storage.root }],
       idField: 'id',
       nameFields: ['company', 'name'],
       fileFields: options.fileFields,
-      concurrency: 32,
-      timeout: 10_000,
+      onProblem: () => undefined,
     });
     for (const key of Object.keys(total) as Array<keyof AuditSummary>) total[key] += summary[key];
   }
