@@ -81,8 +81,13 @@ export async function* listFs({ root, prefix, signal, stat: withStat, mayRead }:
   const startReal = await orUndefined(realpath(startDir)).catch((error: unknown) => {
     throw fault(`resolving ${startDir}`, error);
   });
-  // A prefix whose directory is missing lists nothing; one that leaves the root (a symlink) too.
+  // A prefix whose directory is missing lists nothing; one that leaves the root (a symlink) too,
+  // and so does one whose "directory" is a file (`c/x` when `c` is a file: no key starts with it).
   if (startReal === undefined || !isWithin(realRoot, startReal)) return;
+  const startStat = await orUndefined(stat(startReal)).catch((error: unknown) => {
+    throw fault(`resolving ${startDir}`, error);
+  });
+  if (startStat === undefined || !startStat.isDirectory()) return;
 
   const stack: Frame[] = [{ dir: startDir, key: startKey, chain: [startReal] }];
   let batch: Array<{ key: string; full: string }> = [];

@@ -198,7 +198,9 @@ export function storageContract(name: string, setup: () => Promise<ContractFixtu
     const { storage, lists } = fixture(context);
     if (!lists || storage.list === undefined) return;
     const all = (await collect(storage.list(''))).map((entry) => entry.key);
-    for (const prefix of ['base/company/icon/', 'base/company/icon/folder.png/', 'base/company/ic', 'base/company/icon/C', 'base/company/icon/Ø', 'nothing/', 'base/company/icon/folder.png']) {
+    for (const prefix of ['base/company/icon/', 'base/company/icon/folder.png/', 'base/company/ic', 'base/company/icon/C', 'base/company/icon/Ø', 'nothing/', 'base/company/icon/folder.png',
+      // A prefix that runs through a stored FILE, as if it were a folder: nothing starts with it.
+      'base/company/icon/acme.png/', 'base/company/icon/acme.png/x']) {
       const keys = (await collect(storage.list(prefix))).map((entry) => entry.key).sort();
       assert.equal(keys, all.filter((key) => key.startsWith(prefix)).sort(), `list(${JSON.stringify(prefix)})`);
     }
