@@ -3,16 +3,16 @@
  * Liquid and 11ty.js templates (and to Handlebars, when `@11ty/eleventy-plugin-handlebars` is added
  * after this plugin), with one resolver — and so one existence cache — for the whole build.
  *
- * The filters are the same ones `registerNunjucks` / `registerLiquid` / `registerHandlebars` install
- * (captured from them, so arguments, escaping and marking as safe are not written twice), handed to
- * Eleventy through its own configuration API.
+ * The filters are the ones `registerNunjucks` / `liquidHandlers` / `registerHandlebars` make (so
+ * arguments, escaping and what a chained filter sees are not written twice), handed to Eleventy
+ * through its own configuration API.
  */
-import type { Liquid } from 'liquidjs';
 import type { Environment } from 'nunjucks';
-import { createLogoResolver, type LogoResolver, type LogoResolverOptions } from '../src/index.js';
-import { createFilters, filterNames, requireResolver, type FilterNames } from './filters.js';
+import { LogoFallbackError, createLogoResolver, type LogoResolver, type LogoResolverOptions } from '../src/index.js';
+import { checkKnownKeys } from '../src/options.js';
+import { adapterOptions, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
 import { registerHandlebars, type HandlebarsInstance } from './handlebars.js';
-import { registerLiquid } from './liquid.js';
+import { liquidHandlers, type LiquidHandler } from './liquid.js';
 import { registerNunjucks } from './nunjucks.js';
 
 /** Any filter function; Eleventy calls it with the engine's own `this` and arguments. */
@@ -35,7 +35,7 @@ export interface EleventyLogoFallbackOptions extends LogoResolverOptions {
   names?: FilterNames;
   /**
    * Use this resolver (e.g. one you `prefetch()` with in an `eleventy.before` listener) instead of
-   * creating one from the other options, which are then ignored.
+   * creating one; the resolver's options cannot be given with it.
    */
   logos?: LogoResolver;
   /**
@@ -46,34 +46,35 @@ export interface EleventyLogoFallbackOptions extends LogoResolverOptions {
   timeout?: number;
 }
 
-/** A Handlebars `SafeString` by duck type (`toHTML`), so it works with whichever copy the Handlebars plugin loads. */
-class SafeHtml {
-  readonly #html: string;
-  constructor(html: string) {
-    this.#html = html;
-  }
-  toHTML(): string {
-    return this.#html;
-  }
-  toString(): string {
-    return this.#html;
-  }
+const OWNER = 'eleventyLogoFallback()';
+
+function captured<T>(filters: Map<string, T>, name: string): T {
+  const filter = filters.get(name);
+  if (filter === undefined) throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: no "${name}" filter was registered`);
+  return filter;
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
-/** Undoes the package's escapeHtml (one pass), for a Liquid instance that escapes output itself. */
-const unescapeHtml = (html: string): string => html.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity);
-
-function captured(filters: Map<string, AnyFilter>, name: string): AnyFilter {
-  const filter = filters.get(name);
-  if (filter === undefined) throw new Error(`logo-fallback: no "${name}" filter was registered`);
-  return filter;
+/** `{ size }` of an 11ty.js call's options object, read without trusting it. */
+function sizeArg(callOptions: unknown, report: (error: unknown) => void): { size?: unknown } {
+  if (typeof callOptions !== 'object' || callOptions === null) return {};
+  if (isHostile(callOptions)) {
+    report(hostileArgument(OWNER));
+    return {};
+  }
+  try {
+    const { size } = callOptions as { size?: unknown };
+    return size === undefined ? {} : { size };
+  } catch (error) {
+    report(hostileArgument(OWNER, error));
+    return {};
+  }
 }
 
 /**
  * Adds `get_company_logo`, `get_company_logo_url` and `get_company_name` to an Eleventy build.
- * Nunjucks and Liquid filters wait for storage (Nunjucks through async filters, so macros and
- * `{% set %}` blocks only see what the cache already knows); 11ty.js gets async functions;
+ * Nunjucks and Liquid filters wait for storage (Nunjucks through async filters, only where it can
+ * resume a template — see {@link registerNunjucks}); over a storage with a synchronous check
+ * (`fsStorage`) they answer at once everywhere, macros included. 11ty.js gets async functions;
  * Handlebars gets synchronous helpers (cache or avatar). Filters never reject: Eleventy has no
  * try/catch around async filters, and a storage fault must not fail a build.
  *
@@ -87,35 +88,42 @@ function captured(filters: Map<string, AnyFilter>, name: string): AnyFilter {
  * }
  * ```
  * @returns the resolver the filters use.
+ * @throws {LogoFallbackError} `INVALID_OPTION` when called with something other than Eleventy's
+ *   configuration object, for unknown `names` keys, or for resolver options given with `logos`.
  */
 export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options: EleventyLogoFallbackOptions = {}): LogoResolver {
-  const owner = 'eleventyLogoFallback()';
+  requireEngine(
+    eleventyConfig,
+    (c) => ['addFilter', 'addNunjucksFilter', 'addNunjucksAsyncFilter', 'addLiquidFilter', 'addJavaScriptFilter'].every((method) => typeof c[method] === 'function'),
+    OWNER,
+    "Eleventy's configuration object: eleventyConfig.addPlugin(eleventyLogoFallback, options)",
+  );
   eleventyConfig.versionCheck?.('>=2.0.0');
+  if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options must be an object`);
+  if (options.logos !== undefined) checkKnownKeys(options, ['names', 'logos'], 'the options (only "names" can go with "logos": the resolver has its own options)', OWNER);
   const { names: nameOptions, logos: given, ...resolverOptions } = options;
-  const logos = given === undefined ? createLogoResolver({ ...resolverOptions, timeout: resolverOptions.timeout ?? 10_000 }) : requireResolver(given, owner);
-  const names = filterNames(nameOptions, owner);
-  const adapterOptions = nameOptions === undefined ? {} : { names: nameOptions };
+  const adapterOptionsGiven = nameOptions === undefined ? {} : { names: nameOptions };
+  const names = adapterOptions(adapterOptionsGiven, ['names'], OWNER);
+  const logos = given === undefined ? createLogoResolver({ ...resolverOptions, timeout: resolverOptions.timeout ?? 10_000 }) : requireResolver(given, OWNER);
+  const report = (error: unknown) => logos.reportError(error);
 
   // Handlebars: the plugin registers every universal filter as a helper when it runs, so these
   // must be in place first — hence "add @11ty/eleventy-plugin-handlebars after this plugin".
   const helpers = new Map<string, AnyFilter>();
-  registerHandlebars(
-    { SafeString: SafeHtml, registerHelper: (name: string, helper: AnyFilter) => helpers.set(name, helper) } as unknown as HandlebarsInstance,
-    logos,
-    adapterOptions,
-  );
+  registerHandlebars({ registerHelper: (name: string, helper: AnyFilter) => helpers.set(name, helper) } as unknown as HandlebarsInstance, logos, adapterOptionsGiven);
   // `addFilter` also files the helper under Liquid, Nunjucks and 11ty.js; each is replaced below.
   for (const name of Object.values(names)) eleventyConfig.addFilter(name, captured(helpers, name));
 
-  // Nunjucks: the adapter marks results safe with the environment's own `safe` filter, so its
-  // filters are captured per environment (Eleventy makes a new one per build).
+  // Nunjucks: the adapter prints through the environment's own `safe` filter and autoescape
+  // setting, so its filters are made per environment (Eleventy makes a new one per build).
+  const answersNow = typeof logos.storage.existsSync === 'function';
   const nunjucksFilters = new WeakMap<object, Map<string, AnyFilter>>();
   function nunjucksFilter(env: Environment, name: string): AnyFilter {
     let filters = nunjucksFilters.get(env);
     if (filters === undefined) {
       const found = new Map<string, AnyFilter>();
-      const shim = { getFilter: (filter: string) => env.getFilter(filter), addFilter: (filter: string, fn: AnyFilter) => found.set(filter, fn) };
-      registerNunjucks(shim as unknown as Environment, logos, { ...adapterOptions, async: true });
+      const shim = { opts: (env as { opts?: unknown }).opts, getFilter: (filter: string) => env.getFilter(filter), addFilter: (filter: string, fn: AnyFilter) => found.set(filter, fn) };
+      registerNunjucks(shim as unknown as Environment, logos, { ...adapterOptionsGiven, async: true });
       nunjucksFilters.set(env, (filters = found));
     }
     return captured(filters, name);
@@ -124,29 +132,52 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
     function (this: unknown, ...args: unknown[]) {
       return nunjucksFilter((this as { env: Environment }).env, name).apply(this, args);
     };
-  eleventyConfig.addNunjucksAsyncFilter(names.logo, viaNunjucks(names.logo));
-  eleventyConfig.addNunjucksAsyncFilter(names.file, viaNunjucks(names.file));
+  for (const name of [names.logo, names.file]) {
+    // A storage that answers synchronously needs no async filter — and then macros work too.
+    if (answersNow) eleventyConfig.addNunjucksFilter(name, viaNunjucks(name));
+    else eleventyConfig.addNunjucksAsyncFilter(name, viaNunjucks(name));
+  }
   eleventyConfig.addNunjucksFilter(names.name, viaNunjucks(names.name));
 
   // Liquid: Eleventy registers plain functions, never `raw` filters, so when the user turned
-  // `outputEscape` on, Liquid escapes the result itself and must get it unescaped.
-  const liquidHandlers = new Map<string, AnyFilter>();
-  registerLiquid({ registerFilter: (name: string, impl: { handler: AnyFilter }) => liquidHandlers.set(name, impl.handler) } as unknown as Liquid, logos, adapterOptions);
-  for (const name of Object.values(names)) {
-    const handler = captured(liquidHandlers, name);
+  // `outputEscape` on, Liquid escapes the results itself and gets them as text.
+  const escaped = liquidHandlers(logos, { url: toHtml, name: toHtml });
+  const asText = liquidHandlers(logos, { url: (text) => text, name: (text) => text });
+  for (const [which, name] of Object.entries(names) as Array<['logo' | 'file' | 'name', string]>) {
     eleventyConfig.addLiquidFilter(name, function (this: unknown, ...args: unknown[]) {
-      const result = handler.apply(this, args) as string | Promise<string>;
-      if (!(this as { liquid?: { options?: { outputEscape?: unknown } } }).liquid?.options?.outputEscape) return result;
-      return typeof result === 'string' ? unescapeHtml(result) : result.then(unescapeHtml);
+      const escapes = Boolean((this as { liquid?: { options?: { outputEscape?: unknown } } }).liquid?.options?.outputEscape);
+      return ((escapes ? asText : escaped)[which] as LiquidHandler).apply(this as ThisParameterType<LiquidHandler>, args as [unknown]);
     });
   }
 
   // 11ty.js: `await this.get_company_logo(company, { size })`, printed into the page's own HTML.
-  const filters = createFilters(logos, (escaped: string) => escaped);
-  const sizeOf = (value: unknown) => (typeof value === 'object' && value !== null ? { size: (value as { size?: unknown }).size } : {});
-  eleventyConfig.addJavaScriptFilter(names.logo, async (record, callOptions) => filters.logo(record, sizeOf(callOptions), true));
-  eleventyConfig.addJavaScriptFilter(names.file, async (file, name, callOptions) => filters.file(file, { name, ...sizeOf(callOptions) }, true));
-  eleventyConfig.addJavaScriptFilter(names.name, (record, fallback) => filters.name(record, { fallback }));
+  const filters = createFilters(logos, { url: toHtml, name: toHtml });
+  const fallback = (error: unknown) => {
+    report(error);
+    return filters.fallback();
+  };
+  eleventyConfig.addJavaScriptFilter(names.logo, async (record, callOptions) => {
+    try {
+      return await filters.logo(record, sizeArg(callOptions, report), true);
+    } catch (error) {
+      return fallback(error);
+    }
+  });
+  eleventyConfig.addJavaScriptFilter(names.file, async (file, name, callOptions) => {
+    try {
+      return await filters.file(file, { name: isHostile(name) ? undefined : name, ...sizeArg(callOptions, report) }, true);
+    } catch (error) {
+      return fallback(error);
+    }
+  });
+  eleventyConfig.addJavaScriptFilter(names.name, (record, fallbackName) => {
+    try {
+      return filters.name(record, { fallback: isHostile(fallbackName) ? undefined : fallbackName });
+    } catch (error) {
+      report(error);
+      return '';
+    }
+  });
 
   // The cache lives for one build: a rebuild under --watch or --serve checks again.
   let builds = 0;

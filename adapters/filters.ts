@@ -1,9 +1,12 @@
 /**
- * What every adapter shares: the filter names, and the three filters written once against
- * engine-neutral arguments. Each adapter only translates its engine's calling convention into
- * {@link FilterArgs} and marks the (already escaped) result as safe.
+ * What every adapter shares: the filter names and option checks, the three filters written once
+ * against engine-neutral arguments, and how a result becomes the value an engine prints. Each
+ * adapter only translates its engine's calling convention into {@link FilterArgs} and says how its
+ * engine prints a URL and a name (a {@link Printer}).
  */
+import { types } from 'node:util';
 import { LogoFallbackError, escapeHtml, type LogoResolver } from '../src/index.js';
+import { checkKnownKeys } from '../src/options.js';
 import { Memo } from '../src/memo.js';
 
 /** The names the filters are registered under. */
@@ -25,9 +28,18 @@ export const DEFAULT_FILTER_NAMES: Readonly<Required<FilterNames>> = Object.free
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Checks user-chosen names (they must be identifiers every engine can parse) and fills defaults. */
-export function filterNames(names: FilterNames | undefined, owner: string): Required<FilterNames> {
-  const resolved = { ...DEFAULT_FILTER_NAMES, ...names };
+/**
+ * Checks an adapter's options object: no key but `known` (a typo such as `asnyc` or `names.logoo`
+ * must not be silently ignored), and `names` holding only identifiers every engine can parse.
+ * Returns the filter names with defaults filled in.
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION`, naming the keys that exist.
+ */
+export function adapterOptions(options: unknown, known: readonly string[], owner: string): Required<FilterNames> {
+  checkKnownKeys(options, known, 'the options', owner);
+  const names = (options as { names?: unknown } | undefined)?.names;
+  checkKnownKeys(names, Object.keys(DEFAULT_FILTER_NAMES), '"names"', owner);
+  const resolved = { ...DEFAULT_FILTER_NAMES, ...(names as FilterNames | undefined) };
   for (const [which, name] of Object.entries(resolved)) {
     if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
       throw new LogoFallbackError('INVALID_OPTION', `${owner}: "names.${which}" must be an identifier such as "get_company_logo", got ${JSON.stringify(name)}`);
@@ -43,6 +55,36 @@ export function requireResolver(logos: unknown, owner: string): LogoResolver {
     throw new LogoFallbackError('MISSING_OPTION', `${owner}: the second argument must be a resolver from createLogoResolver()`);
   }
   return candidate as LogoResolver;
+}
+
+/**
+ * Checks the engine argument: `check` says whether it is what the adapter needs; otherwise the
+ * error says what was passed (the module — `moduleExport` names the export a module has — or a
+ * class) and what to pass instead.
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION`.
+ */
+export function requireEngine(engine: unknown, check: (engine: Record<string, unknown>) => boolean, owner: string, expected: string, moduleExport?: string): void {
+  let valid = false;
+  let isModule = false;
+  try {
+    if ((typeof engine === 'object' || typeof engine === 'function') && engine !== null) {
+      valid = check(engine as Record<string, unknown>);
+      isModule = moduleExport !== undefined && typeof (engine as Record<string, unknown>)[moduleExport] === 'function';
+    }
+  } catch {
+    // a hostile object is not an engine
+  }
+  if (valid) return;
+  const got =
+    typeof engine === 'function'
+      ? `a function or class${engine.name === '' ? '' : ` (${engine.name})`} — pass an instance, not the class`
+      : isModule
+        ? 'the module itself'
+        : typeof engine === 'object' && engine !== null
+          ? 'an object without the methods an instance has'
+          : String(engine);
+  throw new LogoFallbackError('INVALID_OPTION', `${owner}: the first argument must be ${expected}; got ${got}`);
 }
 
 /** The filter arguments after an adapter has read them from its engine's convention. */
@@ -61,44 +103,107 @@ export const NO_ARGS: FilterArgs = Object.freeze({});
 /** Keyword arguments the filters understand; other keys are ignored. */
 export const KEYWORDS: ReadonlySet<string> = new Set(['name', 'fallback', 'size']);
 
+/**
+ * Whether an argument must not be touched: a `Proxy` (its traps may throw, it may be revoked).
+ * No filter argument is ever usefully one — names and sizes are strings and numbers — so it is
+ * treated as absent, and reported. Records are another matter: the resolver reads them safely.
+ */
+export function isHostile(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && types.isProxy(value);
+}
+
+/** A report for an argument that was a Proxy or could not be read. */
+export function hostileArgument(owner: string, cause?: unknown): LogoFallbackError {
+  return new LogoFallbackError('INVALID_RECORD', `${owner}: a filter argument was a Proxy or could not be read; it was ignored`, cause === undefined ? {} : { cause });
+}
+
 /** `value` when it is an integer pixel size, else nothing. */
 function sizeOf(value: unknown): { size: number } | undefined {
-  return value !== undefined && typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
+  return typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
 }
 
 /** A printed value now, or a promise of one. */
 export type Printed<T> = T | Promise<T>;
 
-/** The three filters of one engine, their results already escaped and marked safe. */
-export interface Filters<T> {
-  logo(record: unknown, args: FilterArgs, wait: boolean): Printed<T>;
-  file(file: unknown, args: FilterArgs, wait: boolean): Printed<T>;
-  name(record: unknown, args: FilterArgs): T;
+/**
+ * How an engine prints text. `url` gets an attribute-safe URL (only `&` can need escaping),
+ * `name` any text. What they return is what the filter hands the engine: a value the engine
+ * prints escaped exactly once, whose string value — what the engine's own filters see when chained
+ * — is the text itself wherever the engine allows it.
+ */
+export interface Printer<U, N> {
+  url(text: string): U;
+  name(text: string): N;
+}
+
+/** The three filters of one engine. */
+export interface Filters<U, N> {
+  logo(record: unknown, args: FilterArgs, wait: boolean): Printed<U>;
+  file(file: unknown, args: FilterArgs, wait: boolean): Printed<U>;
+  name(record: unknown, args: FilterArgs): N;
+  /** What a filter prints when even reading its arguments failed: the placeholder's avatar. */
+  fallback(): U;
+  /** Whether storage answers synchronously (`existsSync`): then no filter ever waits. */
+  readonly answersNow: boolean;
 }
 
 /**
- * The three filters for one resolver and one engine. `wait` chooses between the sync answer (the
- * cache, or an avatar: for sync renders) and waiting for storage (async renders). Results are
- * HTML-escaped with the package's one escape function, then wrapped by `markSafe` (the engine's
- * own safe-string type) — memoised, because a page prints the same few URLs over and over and
- * escaping plus wrapping would otherwise cost more than the lookup itself.
+ * The bytes a text is printed as in every engine: the package's escape (`& < > " '`) and the
+ * backslash as `&#92;`, which Nunjucks' autoescape adds — names reach the page through it, so the
+ * other engines print the same bytes. URLs never hold a backslash (they are attribute-safe).
  */
-export function createFilters<T>(logos: LogoResolver, markSafe: (escaped: string) => T): Filters<T> {
-  const printed = new Memo<string, { value: T }>(10_000);
-  const print = (text: string): T => {
-    let hit = printed.get(text);
+export function toHtml(text: string): string {
+  const html = escapeHtml(text);
+  return html.includes('\\') ? html.replaceAll('\\', '&#92;') : html;
+}
+
+/** Whether printing a text escaped changes nothing: then a raw and a safe value are the same bytes. */
+export const needsEscape = (text: string): boolean => /[&<>"'\\]/.test(text);
+
+/** Memoises a pure string → value function (a page prints the same few URLs over and over). */
+export function memoized<T>(make: (text: string) => T, size: number): (text: string) => T {
+  const memo = new Memo<string, { value: T }>(size);
+  return (text) => {
+    let hit = memo.get(text);
     if (hit === undefined) {
-      hit = { value: markSafe(escapeHtml(text)) };
-      if (text.length <= 4096) printed.set(text, hit);
+      hit = { value: make(text) };
+      if (text.length <= 4096) memo.set(text, hit);
     }
     return hit.value;
   };
-  const printLater = (result: string | Promise<string>): Printed<T> => (typeof result === 'string' ? print(result) : result.then(print));
+}
+
+/**
+ * How many printed values to remember: the resolver's `memoSize` when it has one (it follows
+ * `cache.max`, so that a page of up to `cache.max` distinct logos costs the same per item as a
+ * small one), else 10,000 (the default `cache.max`).
+ */
+export function memoSizeOf(logos: LogoResolver): number {
+  const size = (logos as { memoSize?: unknown }).memoSize;
+  return typeof size === 'number' && Number.isInteger(size) && size > 0 ? size : 10_000;
+}
+
+/**
+ * The three filters for one resolver and one engine's printer. `wait` chooses between the sync
+ * answer (the cache, a sync check, or an avatar and a background check) and waiting for storage
+ * (async renders); a storage with `existsSync` answers synchronously either way, so that an async
+ * render never has to wait — waiting is what breaks Nunjucks macros.
+ */
+export function createFilters<U, N>(logos: LogoResolver, printer: Printer<U, N>): Filters<U, N> {
+  const answersNow = typeof logos.storage.existsSync === 'function';
+  const url = printer.url;
+  const later = (result: string | Promise<string>): Printed<U> => (typeof result === 'string' ? url(result) : result.then(url));
   return {
-    logo: (record, args, wait) =>
-      wait ? printLater(logos.settleLogo(record, sizeOf(args.size))) : print(logos.logo(record, sizeOf(args.size))),
-    file: (file, args, wait) =>
-      wait ? printLater(logos.settleFileUrl(file, args.name, sizeOf(args.size))) : print(logos.fileUrl(file, args.name, sizeOf(args.size))),
-    name: (record, args) => print(logos.name(record, args.fallback)),
+    logo: (record, args, wait) => {
+      const size = args === NO_ARGS ? undefined : sizeOf(args.size);
+      return wait && !answersNow ? later(logos.settleLogo(record, size)) : url(logos.logo(record, size));
+    },
+    file: (file, args, wait) => {
+      const size = args === NO_ARGS ? undefined : sizeOf(args.size);
+      return wait && !answersNow ? later(logos.settleFileUrl(file, args.name, size)) : url(logos.fileUrl(file, args.name, size));
+    },
+    name: (record, args) => printer.name(logos.name(record, args.fallback)),
+    fallback: () => url(logos.avatar()),
+    answersNow,
   };
 }

@@ -4,9 +4,21 @@
  * `await logos.prefetch(records)` before rendering.
  */
 import type HandlebarsNamespace from 'handlebars';
-import type { HelperOptions } from 'handlebars';
 import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import {
+  NO_ARGS,
+  adapterOptions,
+  createFilters,
+  hostileArgument,
+  isHostile,
+  memoSizeOf,
+  memoized,
+  requireEngine,
+  requireResolver,
+  toHtml,
+  type FilterArgs,
+  type FilterNames,
+} from './filters.js';
 
 /** The Handlebars namespace, or an instance from `Handlebars.create()`. */
 export type HandlebarsInstance = typeof HandlebarsNamespace;
@@ -17,30 +29,73 @@ export interface HandlebarsAdapterOptions {
   names?: FilterNames;
 }
 
-function isHelperOptions(value: unknown): value is HelperOptions {
-  return typeof value === 'object' && value !== null && 'hash' in value && 'data' in value;
+const KNOWN_OPTIONS = ['names'] as const;
+const OWNER = 'registerHandlebars()';
+
+/**
+ * What the helpers return: the text as a `String` object — so other helpers given it in a
+ * subexpression (`{{upper (get_company_name company)}}`) see the text and can call string methods
+ * on it — that prints, through `{{…}}`, as the package's escaped HTML: Handlebars calls `toHTML()`
+ * on any value that has one (it duck-types `SafeString` that way), so the bytes match the other
+ * engines (Handlebars' own escaping would also turn `=` into `&#x3D;` and `'` into `&#x27;`).
+ * `{{{…}}}` prints the text unescaped, as it does for any value.
+ */
+export class HtmlText extends String {
+  readonly #html: string;
+  constructor(text: string, html: string) {
+    super(text);
+    this.#html = html;
+  }
+  /** The escaped HTML Handlebars prints for `{{…}}`. */
+  toHTML(): string {
+    return this.#html;
+  }
+}
+
+/** The hash keys the helpers understand, read one by one: no `Object.keys(hash)` per call. */
+function readHash(hash: Record<string, unknown>, args: FilterArgs, report: (error: unknown) => void): void {
+  for (const key of ['size', 'name', 'fallback'] as const) {
+    const value = hash[key];
+    if (value === undefined) continue;
+    if (isHostile(value)) report(hostileArgument(OWNER));
+    else args[key] = value;
+  }
+}
+
+function isEmpty(hash: object): boolean {
+  for (const _ in hash) return false;
+  return true;
 }
 
 /**
- * Handlebars passes the helper's options last; with no parameter at all (`{{get_company_logo}}`)
- * the options object is the first argument. Removes the options from `params`, leaving the value first.
+ * The arguments of a helper call: `(value?, positional?, options)`. Handlebars always passes its
+ * options last; with no parameter at all (`{{get_company_logo}}`) they are the only argument.
  */
-function readArgs(params: unknown[], positional: keyof FilterArgs): FilterArgs {
-  const options = isHelperOptions(params[params.length - 1]) ? (params.pop() as HelperOptions) : undefined;
-  const hash: Record<string, unknown> = options?.hash ?? {};
-  let args = NO_ARGS;
-  if (params.length > 1 || Object.keys(hash).length > 0) {
-    args = {};
-    for (const key of Object.keys(hash)) if (KEYWORDS.has(key)) args[key as keyof FilterArgs] = hash[key];
-    if (params.length > 1) args[positional] = params[1];
+function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+  const count = list.length;
+  const options = list[count - 1] as { hash?: Record<string, unknown> } | undefined;
+  const hash = typeof options === 'object' && options !== null && typeof options.hash === 'object' ? options.hash : undefined;
+  const params = hash === undefined ? count : count - 1;
+  if (params <= 1 && (hash === undefined || isEmpty(hash))) return NO_ARGS;
+  const args: FilterArgs = {};
+  if (hash !== undefined) readHash(hash, args, report);
+  if (params > 1) {
+    const value: unknown = list[1];
+    if (isHostile(value)) report(hostileArgument(OWNER));
+    else args[positional] = value;
   }
   return args;
 }
 
+/** The value a helper was given: none when Handlebars' options are the only argument. */
+function subject(list: IArguments): unknown {
+  return list.length > 1 ? list[0] : undefined;
+}
+
 /**
  * Registers `get_company_logo`, `get_company_logo_url` and `get_company_name` as helpers on the
- * given Handlebars instance (the global one or one from `Handlebars.create()`). Results are
- * HTML-escaped once by the package and returned as `SafeString`.
+ * given Handlebars instance (the global one or one from `Handlebars.create()`). Results print
+ * HTML-escaped once by the package; helpers that receive them see the text ({@link HtmlText}).
  *
  * @example
  * ```ts
@@ -48,24 +103,41 @@ function readArgs(params: unknown[], positional: keyof FilterArgs): FilterArgs {
  * Handlebars.compile('<img src="{{get_company_logo company}}">')({ company });
  * ```
  * @returns the instance, for chaining.
+ * @throws {LogoFallbackError} `INVALID_OPTION` when `handlebars` has no `registerHelper` or an option
+ *   is unknown; `MISSING_OPTION` when `logos` is not a resolver.
  */
 export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoResolver, options: HandlebarsAdapterOptions = {}): HandlebarsInstance {
-  const owner = 'registerHandlebars()';
-  const resolver = requireResolver(logos, owner);
-  const names = filterNames(options.names, owner);
-  const filters = createFilters(resolver, (escaped) => new handlebars.SafeString(escaped));
+  requireEngine(handlebars, (h) => typeof h.registerHelper === 'function', OWNER, 'the Handlebars namespace (import Handlebars from "handlebars") or an instance from Handlebars.create()');
+  const resolver = requireResolver(logos, OWNER);
+  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const print = memoized((text) => new HtmlText(text, toHtml(text)), memoSizeOf(resolver));
+  const filters = createFilters(resolver, { url: print, name: (text) => (text === '' ? '' : print(text)) });
+  const report = (error: unknown) => resolver.reportError(error);
 
-  handlebars.registerHelper(names.logo, (...params: unknown[]) => {
-    const args = readArgs(params, 'size');
-    return filters.logo(params[0], args, false);
+  handlebars.registerHelper(names.logo, function () {
+    try {
+      // The usual call, `{{get_company_logo this}}`: the record and options with an empty hash.
+      return filters.logo(subject(arguments), readArgs(arguments, 'size', report), false);
+    } catch (error) {
+      report(error);
+      return filters.fallback();
+    }
   });
-  handlebars.registerHelper(names.file, (...params: unknown[]) => {
-    const args = readArgs(params, 'name');
-    return filters.file(params[0], args, false);
+  handlebars.registerHelper(names.file, function () {
+    try {
+      return filters.file(subject(arguments), readArgs(arguments, 'name', report), false);
+    } catch (error) {
+      report(error);
+      return filters.fallback();
+    }
   });
-  handlebars.registerHelper(names.name, (...params: unknown[]) => {
-    const args = readArgs(params, 'fallback');
-    return filters.name(params[0], args);
+  handlebars.registerHelper(names.name, function () {
+    try {
+      return filters.name(subject(arguments), readArgs(arguments, 'fallback', report));
+    } catch (error) {
+      report(error);
+      return '';
+    }
   });
   return handlebars;
 }

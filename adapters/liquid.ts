@@ -5,7 +5,22 @@
  */
 import type { Liquid } from 'liquidjs';
 import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import {
+  KEYWORDS,
+  NO_ARGS,
+  adapterOptions,
+  createFilters,
+  hostileArgument,
+  isHostile,
+  memoSizeOf,
+  memoized,
+  requireEngine,
+  requireResolver,
+  toHtml,
+  type FilterArgs,
+  type FilterNames,
+  type Printer,
+} from './filters.js';
 
 /** Options of {@link registerLiquid} and {@link liquidPlugin}. */
 export interface LiquidAdapterOptions {
@@ -13,19 +28,29 @@ export interface LiquidAdapterOptions {
   names?: FilterNames;
 }
 
+const KNOWN_OPTIONS = ['names'] as const;
+const OWNER = 'registerLiquid()';
+
 /** The part of LiquidJS's filter `this` we use (its `FilterImpl` type is not exported). */
-interface LiquidFilterThis {
+export interface LiquidFilterThis {
   context: { sync: boolean };
 }
 
-/** LiquidJS passes `key: value` arguments as `[key, value]` pairs among the positional ones. */
-function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
-  if (rest.length === 0) return NO_ARGS;
+/**
+ * LiquidJS passes `key: value` arguments as `[key, value]` pairs among the positional ones.
+ * Reads `list[1..]` (`list[0]` is the filtered value); a Proxy is never inspected.
+ */
+function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+  if (list.length <= 1) return NO_ARGS;
   const args: FilterArgs = {};
   let seenPositional = false;
-  for (const arg of rest) {
-    if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && KEYWORDS.has(arg[0])) {
-      args[arg[0] as keyof FilterArgs] = arg[1];
+  for (let i = 1; i < list.length; i++) {
+    const arg: unknown = list[i];
+    if (isHostile(arg)) {
+      report(hostileArgument(OWNER));
+    } else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && KEYWORDS.has(arg[0])) {
+      if (isHostile(arg[1])) report(hostileArgument(OWNER));
+      else args[arg[0] as keyof FilterArgs] = arg[1];
     } else if (!seenPositional) {
       args[positional] = arg;
       seenPositional = true;
@@ -36,8 +61,11 @@ function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
 
 /**
  * Registers `get_company_logo`, `get_company_logo_url` and `get_company_name` on the user's Liquid
- * instance as raw filters: the package HTML-escapes their results itself, so they print the same
- * bytes as in the other engines and are safe without `outputEscape`.
+ * instance. The URL filters are raw filters printing the package's escaped HTML, so they print the
+ * same bytes as in the other engines and are safe without `outputEscape`. `get_company_name`
+ * follows the instance's `outputEscape`: when set, it returns the name's text and Liquid escapes it
+ * once (so `| upcase`, `| truncate: 5` or `| size` work on the text); when not, it returns the name
+ * escaped, so the page is safe.
  *
  * @example
  * ```ts
@@ -46,37 +74,68 @@ function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
  * await liquid.renderFile('sidebar', { company });
  * ```
  * @returns the instance, for chaining.
+ * @throws {LogoFallbackError} `INVALID_OPTION` when `liquid` is not a Liquid instance (the class,
+ *   say) or an option is unknown; `MISSING_OPTION` when `logos` is not a resolver.
  */
 export function registerLiquid(liquid: Liquid, logos: LogoResolver, options: LiquidAdapterOptions = {}): Liquid {
-  const owner = 'registerLiquid()';
-  const resolver = requireResolver(logos, owner);
-  const names = filterNames(options.names, owner);
-  // Raw filters print what they return: the escaped string is the safe value.
-  const filters = createFilters(resolver, (escaped) => escaped);
-
-  liquid.registerFilter(names.logo, {
-    raw: true,
-    handler(this: LiquidFilterThis, record: unknown, ...rest: unknown[]) {
-      return filters.logo(record, readArgs(rest, 'size'), !this.context.sync);
-    },
-  });
-  liquid.registerFilter(names.file, {
-    raw: true,
-    handler(this: LiquidFilterThis, file: unknown, ...rest: unknown[]) {
-      return filters.file(file, readArgs(rest, 'name'), !this.context.sync);
-    },
-  });
-  liquid.registerFilter(names.name, {
-    raw: true,
-    handler: (record: unknown, ...rest: unknown[]) => filters.name(record, readArgs(rest, 'fallback')),
-  });
+  requireEngine(liquid, (l) => typeof l.registerFilter === 'function', OWNER, 'a Liquid instance: new Liquid(options)', 'Liquid');
+  const resolver = requireResolver(logos, OWNER);
+  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const escapes = Boolean((liquid as { options?: { outputEscape?: unknown } }).options?.outputEscape);
+  const handlers = liquidHandlers(resolver, { url: memoized(toHtml, memoSizeOf(resolver)), name: escapes ? (text) => text : toHtml });
+  liquid.registerFilter(names.logo, { raw: true, handler: handlers.logo });
+  liquid.registerFilter(names.file, { raw: true, handler: handlers.file });
+  liquid.registerFilter(names.name, { raw: !escapes, handler: handlers.name });
   return liquid;
+}
+
+/** A LiquidJS filter handler. */
+export type LiquidHandler = (this: LiquidFilterThis, value: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * The three filter handlers for one resolver, printing through `printer`: what
+ * {@link registerLiquid} registers, and what the Eleventy plugin hands to Eleventy's Liquid.
+ */
+export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, string>): Record<'logo' | 'file' | 'name', LiquidHandler> {
+  const filters = createFilters(resolver, printer);
+  const report = (error: unknown) => resolver.reportError(error);
+  return {
+    logo(record) {
+      try {
+        return filters.logo(record, readArgs(arguments, 'size', report), !this.context.sync);
+      } catch (error) {
+        report(error);
+        return filters.fallback();
+      }
+    },
+    file(file) {
+      try {
+        return filters.file(file, readArgs(arguments, 'name', report), !this.context.sync);
+      } catch (error) {
+        report(error);
+        return filters.fallback();
+      }
+    },
+    name(record) {
+      try {
+        return filters.name(record, readArgs(arguments, 'fallback', report));
+      } catch (error) {
+        report(error);
+        return '';
+      }
+    },
+  };
 }
 
 /**
  * The same as a LiquidJS plugin: `liquid.plugin(liquidPlugin(logos))`.
+ *
+ * @throws {LogoFallbackError} as {@link registerLiquid}, when the plugin is created (options) or
+ *   installed (engine).
  */
 export function liquidPlugin(logos: LogoResolver, options: LiquidAdapterOptions = {}): (this: Liquid) => void {
+  requireResolver(logos, 'liquidPlugin()');
+  adapterOptions(options, KNOWN_OPTIONS, 'liquidPlugin()');
   return function (this: Liquid) {
     registerLiquid(this, logos, options);
   };

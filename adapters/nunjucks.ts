@@ -3,43 +3,100 @@
  * (or `name=…`), `{{ company | get_company_name }}`.
  */
 import type { Environment } from 'nunjucks';
-import type { LogoResolver } from '../src/index.js';
-import { KEYWORDS, NO_ARGS, createFilters, filterNames, requireResolver, type FilterArgs, type FilterNames } from './filters.js';
+import { LogoFallbackError, type LogoResolver } from '../src/index.js';
+import {
+  KEYWORDS,
+  NO_ARGS,
+  adapterOptions,
+  createFilters,
+  hostileArgument,
+  isHostile,
+  memoSizeOf,
+  memoized,
+  needsEscape,
+  requireEngine,
+  requireResolver,
+  toHtml,
+  type FilterArgs,
+  type FilterNames,
+  type Printer,
+} from './filters.js';
+import { canResume, isMiscompiledBlock } from './nunjucks-resume.js';
 
 /** Options of {@link registerNunjucks}. */
 export interface NunjucksAdapterOptions {
   /** Rename the filters. */
   names?: FilterNames;
   /**
-   * Register callback-style async filters (`addFilter(name, fn, true)`) that wait for storage.
-   * Render with a callback then (`env.render(name, ctx, cb)`). Answers the cache already knows are
-   * given synchronously, so macros, `{% call %}`, `{% filter %}` and `{% set %}` blocks — where
-   * Nunjucks cannot wait — work once the cache is warm (see `prefetch`).
+   * Register callback-style async filters (`addFilter(name, fn, true)`) that wait for storage;
+   * render with a callback then (`env.render(name, ctx, cb)`: Nunjucks' sync API returns `null`
+   * when a filter waits). A filter waits only in the template being rendered (its own blocks,
+   * `if`s and `for`s); inside macros, includes, a parent layout's blocks or imports — where Nunjucks
+   * cannot resume a template — it answers at once from the cache (the avatar when nothing is known
+   * yet, and the check runs on for the next render; `prefetch()` makes the first render right).
+   * A storage with a synchronous check (`fsStorage`) never needs to wait: the filters are then
+   * registered synchronous and work everywhere, whatever this option says.
    * @default false
    */
   async?: boolean;
 }
 
+const KNOWN_OPTIONS = ['names', 'async'] as const;
+const OWNER = 'registerNunjucks()';
+
 type Callback = (error: unknown, result?: unknown) => void;
 
-/** Nunjucks passes keyword arguments as a last object marked `__keywords`. */
-function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
-  if (rest.length === 0) return NO_ARGS;
-  const last = rest[rest.length - 1];
+/**
+ * Nunjucks passes positional arguments, then keyword arguments as one last object marked
+ * `__keywords`. Reads `list[start..end)`; a Proxy is never inspected (its traps may throw).
+ */
+function readArgs(list: ArrayLike<unknown>, start: number, end: number, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+  if (end <= start) return NO_ARGS;
   const args: FilterArgs = {};
-  let count = rest.length;
-  if (typeof last === 'object' && last !== null && Object.prototype.hasOwnProperty.call(last, '__keywords')) {
-    count--;
-    for (const [key, value] of Object.entries(last)) if (KEYWORDS.has(key)) args[key as keyof FilterArgs] = value;
+  const take = (key: keyof FilterArgs, value: unknown) => {
+    if (isHostile(value)) report(hostileArgument(OWNER));
+    else args[key] = value;
+  };
+  const last = list[end - 1];
+  if (typeof last === 'object' && last !== null && !isHostile(last) && Object.prototype.hasOwnProperty.call(last, '__keywords')) {
+    end--;
+    for (const key of KEYWORDS) if (Object.prototype.hasOwnProperty.call(last, key)) take(key as keyof FilterArgs, (last as Record<string, unknown>)[key]);
   }
-  if (count > 0) args[positional] = rest[0];
+  if (end > start) take(positional, list[start]);
   return args;
 }
 
 /**
+ * How Nunjucks prints our results. With autoescape (the default) Nunjucks escapes plain strings
+ * itself, so names and URLs are handed over as their text — its own filters (`upper`,
+ * `truncate`, `length`, `~`) then work on the text, and the page shows it escaped once. A URL that
+ * escaping leaves unchanged is handed over marked safe instead, which prints the same bytes without
+ * Nunjucks scanning it again on every print. Without autoescape, the package escapes.
+ */
+function printer(env: Environment, size: number): Printer<unknown, string> {
+  if ((env as { opts?: { autoescape?: unknown } }).opts?.autoescape === false) {
+    const html = memoized(toHtml, size);
+    return { url: html, name: toHtml };
+  }
+  // The environment's own `safe` filter: a SafeString from another copy of nunjucks would be escaped again.
+  const markSafe = env.getFilter('safe') as (text: string) => unknown;
+  return { url: memoized((text) => (needsEscape(text) ? text : markSafe(text)), size), name: (text) => text };
+}
+
+/** Nunjucks' error for `{% call %}` / `{% filter %}` blocks, with what to do about it. */
+function explained(error: unknown): unknown {
+  if (!isMiscompiledBlock(error)) return error;
+  return new LogoFallbackError(
+    'INVALID_OPTION',
+    `${OWNER}: Nunjucks cannot run async filters inside {% call %} or {% filter %} blocks (its compiled code fails: ${(error as Error).message}). ` +
+      'Register without { async: true } there and call logos.prefetch() before rendering, or use a storage with a synchronous check (fsStorage).',
+    { cause: error },
+  );
+}
+
+/**
  * Registers `get_company_logo`, `get_company_logo_url` and `get_company_name` on the user's
- * Nunjucks environment. Results are HTML-escaped once by the package and marked safe with the
- * environment's own `safe` filter (so a second copy of nunjucks cannot double-escape them).
+ * Nunjucks environment (from `new nunjucks.Environment()` or `nunjucks.configure()`).
  *
  * @example
  * ```ts
@@ -48,48 +105,87 @@ function readArgs(rest: unknown[], positional: keyof FilterArgs): FilterArgs {
  * env.render('sidebar.njk', { company });
  * ```
  * @returns the environment, for chaining.
+ * @throws {LogoFallbackError} `INVALID_OPTION` when `env` is not an environment (the nunjucks module,
+ *   say) or an option is unknown; `MISSING_OPTION` when `logos` is not a resolver.
  */
 export function registerNunjucks(env: Environment, logos: LogoResolver, options: NunjucksAdapterOptions = {}): Environment {
-  const owner = 'registerNunjucks()';
-  const resolver = requireResolver(logos, owner);
-  const names = filterNames(options.names, owner);
-  // The environment's own `safe` filter: a SafeString from another copy of nunjucks would be escaped again.
-  const filters = createFilters(resolver, env.getFilter('safe') as (escaped: string) => unknown);
+  requireEngine(env, (e) => typeof e.addFilter === 'function' && typeof e.getFilter === 'function', OWNER, 'a Nunjucks environment: new nunjucks.Environment(loader), or what nunjucks.configure() returns', 'Environment');
+  const resolver = requireResolver(logos, OWNER);
+  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const filters = createFilters(resolver, printer(env, memoSizeOf(resolver)));
+  const report = (error: unknown) => resolver.reportError(error);
+  const failed = (error: unknown) => {
+    report(error);
+    return filters.fallback();
+  };
 
-  env.addFilter(names.name, (record: unknown, ...rest: unknown[]) => filters.name(record, readArgs(rest, 'fallback')));
+  env.addFilter(names.name, function (record: unknown) {
+    try {
+      return filters.name(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'fallback', report));
+    } catch (error) {
+      report(error);
+      return '';
+    }
+  });
 
-  if (options.async !== true) {
+  if (options.async !== true || filters.answersNow) {
     // `arguments` instead of a rest parameter: the usual call has no argument, and then no array is built.
     env.addFilter(names.logo, function (record: unknown) {
-      return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs([...arguments].slice(1), 'size'), false);
+      try {
+        return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'size', report), false);
+      } catch (error) {
+        return failed(error);
+      }
     });
     env.addFilter(names.file, function (file: unknown) {
-      return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs([...arguments].slice(1), 'name'), false);
+      try {
+        return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'name', report), false);
+      } catch (error) {
+        return failed(error);
+      }
     });
     return env;
   }
 
-  const asyncFilter =
-    (filter: typeof filters.logo, positional: keyof FilterArgs) =>
-    (value: unknown, ...rest: unknown[]): unknown => {
+  const asyncFilter = (filter: typeof filters.logo, positional: keyof FilterArgs) =>
+    function waitingFilter(this: unknown, value: unknown, ...rest: unknown[]): unknown {
       const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
-      const args = readArgs(rest, positional);
-      // Nunjucks calls async filters without a callback inside `{% set %}` blocks: answer sync.
-      if (callback === undefined) return filter(value, args, false);
-      const printed = filter(value, args, true);
-      if (!(printed instanceof Promise)) callback(null, printed);
-      else {
-        void printed.then((value) => {
-          // Inside {% call %} and {% filter %} blocks Nunjucks' late callback throws (its compiled
-          // code lost the variable it resumes into): that render cannot finish, but it must not
-          // take the process down with an unhandled rejection.
-          try {
-            callback(null, value);
-          } catch (error) {
-            resolver.reportError(error);
-          }
-        });
+      let printed: unknown;
+      let args: FilterArgs = NO_ARGS;
+      try {
+        args = readArgs(rest, 0, rest.length, positional, report);
+        // No callback: a `{% set %}` block or a comparison's right-hand side, where Nunjucks cannot wait.
+        printed = filter(value, args, callback !== undefined);
+        if (printed instanceof Promise && !canResume(waitingFilter)) {
+          // Waiting here would cut the page off: answer from the cache; the check runs on.
+          printed = filter(value, args, false);
+        }
+      } catch (error) {
+        printed = failed(error);
       }
+      if (callback === undefined) return printed;
+      if (!(printed instanceof Promise)) {
+        try {
+          callback(null, printed); // the rest of the template runs inside this call
+        } catch (error) {
+          throw explained(error); // Nunjucks' own try/catch turns it into a render error
+        }
+        return undefined;
+      }
+      void printed.then((result) => {
+        try {
+          callback(null, result);
+        } catch (error) {
+          // The rest of the template failed after the wait (Nunjucks' code for `{% call %}` and
+          // `{% filter %}` blocks always does): hand the error to the render callback, so that the
+          // render fails loudly instead of never finishing.
+          try {
+            callback(explained(error));
+          } catch (late) {
+            report(late);
+          }
+        }
+      });
       return undefined;
     };
   env.addFilter(names.logo, asyncFilter(filters.logo, 'size'), true);

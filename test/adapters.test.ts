@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import * as liquidjs from 'liquidjs';
 import { Liquid } from 'liquidjs';
 import nunjucks from 'nunjucks';
 import { test } from 'uvu';
@@ -6,8 +7,9 @@ import * as assert from 'uvu/assert';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { liquidPlugin, registerLiquid } from '../adapters/liquid.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
-import { createLogoResolver, fsStorage, LogoFallbackError, uiAvatars, type Storage } from '../src/index.js';
+import { createLogoResolver, fsStorage, httpStorage, LogoFallbackError, uiAvatars } from '../src/index.js';
 import { tempMedia } from './helpers/media.js';
+import { fileServer } from './storage/servers.js';
 
 const media = tempMedia({ 'a.png': 'png', 'b&c.png': 'png' });
 const avatar = uiAvatars({ background: '#1e3a8a' });
@@ -36,38 +38,6 @@ test('nunjucks: custom delimiters << company | get_company_logo >>', () => {
   assert.is(env.renderString('<% if c %><< c | get_company_logo >><% endif %> {{ c }}', { c: company }), '/media/a.png {{ c }}');
 });
 
-test('nunjucks async: waits for async storage, answers sync in {% set %} blocks and macros once warm', async () => {
-  const fs = fsStorage({ root: media.root });
-  const asyncOnly: Storage = { name: 'async-fs', exists: fs.exists, url: fs.url, baseUrl: '/media/' };
-  const cold = createLogoResolver({ storage: asyncOnly, avatar });
-  const env = registerNunjucks(new nunjucks.Environment(), cold, { async: true });
-  const render = (source: string, context: object) =>
-    new Promise<string>((resolve, reject) => env.renderString(source, context, (error, result) => (error ? reject(error) : resolve(result ?? ''))));
-  assert.is(await render('{{ c | get_company_logo }}|{{ m | get_company_logo }}', { c: company, m: missing }), `/media/a.png|${ZP}`);
-  assert.is(await render('{% for x in list %}[{{ x | get_company_logo }}]{% endfor %}', { list: [company, missing] }), `[/media/a.png][${ZP}]`);
-  assert.is(await render('{% set u %}{{ c | get_company_logo }}{% endset %}{{ u }}', { c: company }), '/media/a.png');
-  assert.is(await render('{% macro m(x) %}<{{ x | get_company_logo }}>{% endmacro %}{{ m(c) }}', { c: company }), '</media/a.png>');
-  // the sync API works with async-registered filters when the answer is known
-  assert.is(env.renderString('{{ c | get_company_logo }}', { c: company }), '/media/a.png');
-});
-
-test('nunjucks async: a late answer inside {% call %} cannot crash the process; onError hears of it', async () => {
-  const fs = fsStorage({ root: media.root });
-  const slow: Storage = { name: 'slow', exists: async (key) => { await new Promise((r) => setTimeout(r, 5)); return fs.exists(key); }, url: fs.url, baseUrl: '/media/' };
-  const errors: LogoFallbackError[] = [];
-  const cold = createLogoResolver({ storage: slow, avatar, onError: (e) => errors.push(e) });
-  const env = registerNunjucks(new nunjucks.Environment(), cold, { async: true });
-  const rejections: unknown[] = [];
-  const onRejection = (reason: unknown) => rejections.push(reason);
-  process.on('unhandledRejection', onRejection);
-  env.renderString('{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% call wrap() %}{{ c | get_company_logo }}{% endcall %}', { c: company }, () => {});
-  await new Promise((r) => setTimeout(r, 50));
-  process.off('unhandledRejection', onRejection);
-  assert.equal(rejections, []);
-  assert.is(errors.length, 1);
-  assert.match(errors[0]?.message ?? '', /an adapter caught/);
-});
-
 test('handlebars: helpers on the global and on an isolated instance, hash and no-argument cases', () => {
   for (const hb of [Handlebars.create(), Handlebars]) {
     registerHandlebars(hb, logos);
@@ -84,21 +54,33 @@ test('handlebars: helpers on the global and on an isolated instance, hash and no
   assert.throws(() => Handlebars.create().compile('{{get_company_logo c}}')({ c: company }), /Missing helper/);
 });
 
-test('liquid: render() waits, renderSync() answers from the cache, raw filters escaped once', async () => {
+test('liquid: render() waits for remote storage, renderSync() answers from the cache, raw filters escaped once', async () => {
+  const server = await fileServer(new Map([['a.png', Buffer.from('png')]]));
+  try {
+    const remote = () => createLogoResolver({ storage: httpStorage({ baseUrl: `${server.origin}/media/` }), avatar, timeout: 2000, onError: () => {} });
+    const url = `${server.origin}/media/a.png`;
+    const liquid = registerLiquid(new Liquid(), remote());
+    assert.is(liquid.parseAndRenderSync('{{ c | get_company_logo }}', { c: company }), ZP, 'cold cache, sync render: avatar');
+    const engine = new Liquid();
+    engine.plugin(liquidPlugin(remote()));
+    assert.is(await engine.parseAndRender('{{ c | get_company_logo }}|{{ m | get_company_logo: size: 64 }}', { c: company, m: missing }), `${url}|${ZP64}`);
+    assert.is(await engine.parseAndRender('{% assign u = c | get_company_logo %}{{ u }}', { c: company }), url);
+    assert.is(engine.parseAndRenderSync('{{ c | get_company_logo }}', { c: company }), url, 'warm cache, sync render');
+    assert.is(await engine.parseAndRender('{{ c.icon | get_company_logo_url: c.company }}', { c: missing }), ZP);
+    assert.is(await engine.parseAndRender('{{ c.icon | get_company_logo_url: name: "Q" }}', { c: missing }), Q);
+    assert.is(await engine.parseAndRender('{{ c | get_company_name }}|{{ x | get_company_name: "My <Co>" }}', { c: company }), 'Zed &amp; Partners|My &lt;Co&gt;');
+  } finally {
+    await server.close();
+  }
+});
+
+test('liquid over the local disk: render() answers from the sync check, without waiting', async () => {
+  const calls: string[] = [];
   const fs = fsStorage({ root: media.root });
-  const asyncOnly: Storage = { name: 'async-fs', exists: fs.exists, url: fs.url, baseUrl: '/media/' };
-  const cold = createLogoResolver({ storage: asyncOnly, avatar });
-  const liquid = registerLiquid(new Liquid(), cold);
-  assert.is(liquid.parseAndRenderSync('{{ c | get_company_logo }}', { c: company }), ZP, 'cold cache, sync render: avatar');
-  const fresh = createLogoResolver({ storage: asyncOnly, avatar });
-  const engine = new Liquid();
-  engine.plugin(liquidPlugin(fresh));
-  assert.is(await engine.parseAndRender('{{ c | get_company_logo }}|{{ m | get_company_logo: size: 64 }}', { c: company, m: missing }), `/media/a.png|${ZP64}`);
-  assert.is(await engine.parseAndRender('{% assign u = c | get_company_logo %}{{ u }}', { c: company }), '/media/a.png');
-  assert.is(engine.parseAndRenderSync('{{ c | get_company_logo }}', { c: company }), '/media/a.png', 'warm cache, sync render');
-  assert.is(await engine.parseAndRender('{{ c.icon | get_company_logo_url: c.company }}', { c: missing }), ZP);
-  assert.is(await engine.parseAndRender('{{ c.icon | get_company_logo_url: name: "Q" }}', { c: missing }), Q);
-  assert.is(await engine.parseAndRender('{{ c | get_company_name }}|{{ x | get_company_name: "My <Co>" }}', { c: company }), 'Zed &amp; Partners|My &lt;Co&gt;');
+  const storage = { ...fs, exists: (key: string) => (calls.push(key), fs.exists(key)) };
+  const liquid = registerLiquid(new Liquid(), createLogoResolver({ storage, avatar }));
+  assert.is(await liquid.parseAndRender('{{ c | get_company_logo }}|{{ m | get_company_logo }}', { c: company, m: missing }), `/media/a.png|${ZP}`);
+  assert.equal(calls, [], 'the async check was never used');
 });
 
 test('liquid: custom delimiters and outputEscape do not double-escape', async () => {
@@ -106,7 +88,7 @@ test('liquid: custom delimiters and outputEscape do not double-escape', async ()
   assert.is(await liquid.parseAndRender('<< c | get_company_logo >> {{ c }}', { c: missing }), `${ZP} {{ c }}`);
 });
 
-test('renamed filters, and bad adapter arguments fail at registration', () => {
+test('renamed filters', () => {
   const names = { logo: 'logo_or_avatar', file: 'file_or_avatar', name: 'display_name' };
   const env = registerNunjucks(new nunjucks.Environment(), logos, { names });
   assert.is(env.renderString('{{ c | logo_or_avatar }} {{ c.icon | file_or_avatar }} {{ c | display_name }}', { c: company }), '/media/a.png /media/a.png Zed &amp; Partners');
@@ -114,8 +96,48 @@ test('renamed filters, and bad adapter arguments fail at registration', () => {
   assert.is(hb.compile('{{logo_or_avatar c}}')({ c: company }), '/media/a.png');
   const liquid = registerLiquid(new Liquid(), logos, { names });
   assert.is(liquid.parseAndRenderSync('{{ c | display_name }}', { c: company }), 'Zed &amp; Partners');
-  assert.throws(() => registerNunjucks(new nunjucks.Environment(), logos, { names: { logo: 'bad name' } }), (e: unknown) => e instanceof LogoFallbackError && /names\.logo/.test(e.message));
-  assert.throws(() => registerLiquid(new Liquid(), {} as never), (e: unknown) => e instanceof LogoFallbackError && /createLogoResolver/.test(e.message));
+});
+
+/** Runs `register` and returns the LogoFallbackError it throws (fails the test when it does not throw one). */
+function refusal(register: () => unknown): LogoFallbackError {
+  try {
+    register();
+  } catch (error) {
+    if (error instanceof LogoFallbackError) return error;
+    throw new Error(`expected a LogoFallbackError, got ${String(error)}`);
+  }
+  throw new Error('expected a LogoFallbackError, nothing was thrown');
+}
+
+test('the engine module or class instead of an instance: a LogoFallbackError that says what to pass', () => {
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['the nunjucks module', () => registerNunjucks(nunjucks as never, logos), /registerNunjucks\(\): the first argument must be a Nunjucks environment: new nunjucks\.Environment\(loader\).*; got the module itself/],
+    ['the liquidjs module namespace', () => registerLiquid(liquidjs as never, logos), /got the module itself/],
+    ['the Environment class', () => registerNunjucks(nunjucks.Environment as never, logos), /pass an instance, not the class/],
+    ['the Liquid class', () => registerLiquid(Liquid as never, logos), /registerLiquid\(\): the first argument must be a Liquid instance: new Liquid\(options\).*\(Liquid\) — pass an instance, not the class/],
+    ['the Liquid class as a plugin host', () => liquidPlugin(logos).call(Liquid as never), /new Liquid\(options\)/],
+    ['a Handlebars-like object without registerHelper', () => registerHandlebars({ compile: Handlebars.compile } as never, logos), /registerHandlebars\(\): the first argument must be the Handlebars namespace/],
+    ['nothing', () => registerHandlebars(undefined as never, logos), /got undefined/],
+    ['a revoked proxy', () => registerNunjucks(Proxy.revocable({}, {}).proxy as never, logos), /Nunjucks environment/],
+  ];
+  for (const [label, register, message] of cases) {
+    const error = refusal(register);
+    assert.is(error.code, 'INVALID_OPTION', label);
+    assert.match(error.message, message, label);
+  }
+});
+
+test('unknown adapter options fail at registration, naming the keys that exist', () => {
+  const cases: Array<[() => unknown, RegExp]> = [
+    [() => registerNunjucks(new nunjucks.Environment(), logos, { asnyc: true } as never), /unknown key "asnyc" in the options; the known keys are "names", "async"/],
+    [() => registerNunjucks(new nunjucks.Environment(), logos, { names: { logoo: 'x' } } as never), /unknown key "logoo" in "names"; the known keys are "logo", "file", "name"/],
+    [() => registerHandlebars(Handlebars.create(), logos, { name: {} } as never), /unknown key "name" in the options; the known keys are "names"/],
+    [() => registerLiquid(new Liquid(), logos, { names: { Logo: 'x', flie: 'y' } } as never), /unknown keys "Logo", "flie" in "names"/],
+    [() => liquidPlugin(logos, { async: true } as never), /liquidPlugin\(\): unknown key "async"/],
+    [() => registerNunjucks(new nunjucks.Environment(), logos, { names: { logo: 'bad name' } }), /names\.logo/],
+    [() => registerLiquid(new Liquid(), {} as never), /createLogoResolver/],
+  ];
+  for (const [register, message] of cases) assert.match(refusal(register).message, message);
 });
 
 test.after(() => media.cleanup());

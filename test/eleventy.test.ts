@@ -27,6 +27,30 @@ interface Build {
   errors: LogoFallbackError[];
 }
 
+/** The plugin's options for a test build: ui-avatars and a recording onError, unless a resolver is given. */
+function pluginOptions(options: EleventyLogoFallbackOptions, errors: LogoFallbackError[]): EleventyLogoFallbackOptions {
+  return options.logos !== undefined ? options : { avatar: uiAvatars(), onError: (error: LogoFallbackError) => errors.push(error), ...options };
+}
+
+/** Builds one page of the fixture site alone, so that nothing else warms the cache first. */
+async function buildAlone(page: string, options: EleventyLogoFallbackOptions): Promise<{ html: string; errors: LogoFallbackError[] }> {
+  const output = await mkdtemp(path.join(tmpdir(), 'logo-fallback-eleventy-'));
+  const errors: LogoFallbackError[] = [];
+  try {
+    const eleventy = new Eleventy(path.join(site, page), output, {
+      quietMode: true,
+      config(eleventyConfig) {
+        eleventyConfig.addPlugin(eleventyLogoFallback, pluginOptions(options, errors));
+      },
+    });
+    eleventy.disableLogger();
+    await eleventy.write();
+    return { html: await readFile(path.join(output, page.replace(/\.\w+$/, '.html')), 'utf8'), errors };
+  } finally {
+    await rm(output, { recursive: true, force: true });
+  }
+}
+
 /** Builds the fixture site with the plugin (then the Handlebars plugin, in that order). */
 async function build(options: EleventyLogoFallbackOptions, configure: (eleventyConfig: any) => void = () => undefined): Promise<Build> {
   const output = await mkdtemp(path.join(tmpdir(), 'logo-fallback-eleventy-'));
@@ -35,7 +59,7 @@ async function build(options: EleventyLogoFallbackOptions, configure: (eleventyC
     const eleventy = new Eleventy(site, output, {
       quietMode: true,
       config(eleventyConfig) {
-        eleventyConfig.addPlugin(eleventyLogoFallback, { avatar: uiAvatars(), onError: (error: LogoFallbackError) => errors.push(error), ...options });
+        eleventyConfig.addPlugin(eleventyLogoFallback, pluginOptions(options, errors));
         // Its own Handlebars instance, so that the global one other tests use stays clean.
         eleventyConfig.addPlugin(handlebarsPlugin, { eleventyLibraryOverride: Handlebars.create() });
         configure(eleventyConfig);
@@ -68,11 +92,11 @@ test('local disk: every engine prints the same bytes, escaped once', async () =>
   assert.match(html, '<img src="/media/base/company/icon/acme.png" alt="Acme Corp">');
   assert.match(html, '<img src="https://ui-avatars.com/api/?name=GL&amp;background=');
   assert.match(html, '?name=GL&amp;size=128&amp;');
+  assert.match(pages.javascript, '<img src="https://ui-avatars.com/api/?name=GL&amp;size=48&amp;', '11ty.js passes size to get_company_logo');
   assert.match(html, 'alt="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons"');
   assert.not.match(html, '&amp;amp;');
   assert.not.match(html, '<script');
   assert.not.match(html, 'passwd');
-  assert.is(pages.macro, '<img src="/media/base/company/icon/acme.png" alt="Acme Corp">|end\n', 'a sync check answers inside macros');
   assert.equal(
     errors.map((error) => error.code),
     ['INVALID_KEY'],
@@ -96,8 +120,21 @@ test('remote storage: Nunjucks, Liquid and 11ty.js wait for it; one request per 
   }
 });
 
+test('a macro page built alone (cold cache): over the local disk the logo, over HTTP the whole page with the avatar', async () => {
+  const local = await buildAlone('macro.njk', { storage: fsStorage({ root: mediaRoot }) });
+  assert.is(local.html, '<img src="/media/base/company/icon/acme.png" alt="Acme Corp">|end\n', 'a sync check answers inside macros');
+  const media = await fileServer(new Map([['base/company/icon/acme.png', Buffer.from('png')]]));
+  try {
+    const remote = await buildAlone('macro.njk', { storage: httpStorage({ baseUrl: `${media.origin}/media/` }) });
+    assert.match(remote.html, /^<img src="https:\/\/ui-avatars\.com\/api\/\?name=AC&amp;[^"]+" alt="Acme Corp">\|end\n$/, 'Nunjucks cannot wait in a macro: the avatar, never a cut-off page');
+  } finally {
+    await media.close();
+  }
+});
+
 test('a storage that fails or hangs never fails the build: avatars, and onError hears why', async () => {
-  for (const server of [await statusServer(500), await hangingServer()]) {
+  for (const start of [() => statusServer(500), hangingServer]) {
+    const server = await start();
     try {
       const { pages, errors } = await build({ storage: httpStorage({ baseUrl: `${server.origin}/media/` }), timeout: 50, cache: { hardTimeout: 100 } });
       const html = sameInEveryEngine(pages);
@@ -125,9 +162,17 @@ test('renamed filters; a bad name fails at configuration', async () => {
     addLiquidFilter: (name: string) => void calls.push(`liquid:${name}`),
     addJavaScriptFilter: (name: string) => void calls.push(`js:${name}`),
   };
-  eleventyLogoFallback(config, { names: { logo: 'logo', file: 'logo_url', name: 'company_name' } });
+  const names = { logo: 'logo', file: 'logo_url', name: 'company_name' };
+  eleventyLogoFallback(config, { names, storage: httpStorage({ baseUrl: 'http://127.0.0.1:9/media/' }) });
   assert.ok(calls.includes('njk-async:logo') && calls.includes('njk:company_name') && calls.includes('universal:logo_url'), calls.join());
+  calls.length = 0;
+  // A storage that answers synchronously needs no async Nunjucks filter.
+  eleventyLogoFallback(config, { names, storage: fsStorage({ root: mediaRoot }) });
+  assert.ok(calls.includes('njk:logo') && !calls.some((call) => call.startsWith('njk-async:')), calls.join());
   assert.throws(() => eleventyLogoFallback(config, { names: { logo: 'not a name' } }), /names\.logo/);
+  assert.throws(() => eleventyLogoFallback(config, { names: { logoo: 'x' } } as never), /unknown key "logoo" in "names"/);
+  assert.throws(() => eleventyLogoFallback(config, { logos: createLogoResolver(), avatar: uiAvatars() }), /unknown key "avatar" in the options \(only "names" can go with "logos"/);
+  assert.throws(() => eleventyLogoFallback(Eleventy as never), /Eleventy's configuration object/);
 });
 
 test('the cache lives for one build: the next build (--watch) checks again', async () => {
