@@ -58,14 +58,14 @@ function captured<T>(filters: Map<string, T>, name: string): T {
 function sizeArg(callOptions: unknown, report: (error: unknown) => void): { size?: unknown } {
   if (typeof callOptions !== 'object' || callOptions === null) return {};
   if (isHostile(callOptions)) {
-    report(hostileArgument(OWNER));
+    report(hostileArgument(OWNER, 'options'));
     return {};
   }
   try {
     const { size } = callOptions as { size?: unknown };
     return size === undefined ? {} : { size };
   } catch (error) {
-    report(hostileArgument(OWNER, error));
+    report(hostileArgument(OWNER, 'options', error));
     return {};
   }
 }
@@ -152,6 +152,11 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
 
   // 11ty.js: `await this.get_company_logo(company, { size })`, printed into the page's own HTML.
   const filters = createFilters(logos, { url: toHtml, name: toHtml });
+  const usable = (value: unknown, which: string): unknown => {
+    if (!isHostile(value)) return value;
+    report(hostileArgument(OWNER, which));
+    return undefined;
+  };
   const fallback = (error: unknown) => {
     report(error);
     return filters.fallback();
@@ -165,14 +170,14 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
   });
   eleventyConfig.addJavaScriptFilter(names.file, async (file, name, callOptions) => {
     try {
-      return await filters.file(file, { name: isHostile(name) ? undefined : name, ...sizeArg(callOptions, report) }, true);
+      return await filters.file(file, { name: usable(name, 'name'), ...sizeArg(callOptions, report) }, true);
     } catch (error) {
       return fallback(error);
     }
   });
   eleventyConfig.addJavaScriptFilter(names.name, (record, fallbackName) => {
     try {
-      return filters.name(record, { fallback: isHostile(fallbackName) ? undefined : fallbackName });
+      return filters.name(record, { fallback: usable(fallbackName, 'fallback') });
     } catch (error) {
       report(error);
       return '';

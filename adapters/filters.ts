@@ -112,9 +112,9 @@ export function isHostile(value: unknown): boolean {
   return typeof value === 'object' && value !== null && types.isProxy(value);
 }
 
-/** A report for an argument that was a Proxy or could not be read. */
-export function hostileArgument(owner: string, cause?: unknown): LogoFallbackError {
-  return new LogoFallbackError('INVALID_RECORD', `${owner}: a filter argument was a Proxy or could not be read; it was ignored`, cause === undefined ? {} : { cause });
+/** A report for an argument (`which`: its name) that was a Proxy or could not be read. */
+export function hostileArgument(owner: string, which: string, cause?: unknown): LogoFallbackError {
+  return new LogoFallbackError('INVALID_RECORD', `${owner}: the "${which}" argument of a filter was a Proxy or could not be read; it was ignored`, cause === undefined ? {} : { cause });
 }
 
 /** `value` when it is an integer pixel size, else nothing. */

@@ -57,7 +57,7 @@ function readHash(hash: Record<string, unknown>, args: FilterArgs, report: (erro
   for (const key of ['size', 'name', 'fallback'] as const) {
     const value = hash[key];
     if (value === undefined) continue;
-    if (isHostile(value)) report(hostileArgument(OWNER));
+    if (isHostile(value)) report(hostileArgument(OWNER, key));
     else args[key] = value;
   }
 }
@@ -81,7 +81,7 @@ function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error
   if (hash !== undefined) readHash(hash, args, report);
   if (params > 1) {
     const value: unknown = list[1];
-    if (isHostile(value)) report(hostileArgument(OWNER));
+    if (isHostile(value)) report(hostileArgument(OWNER, positional));
     else args[positional] = value;
   }
   return args;

@@ -47,9 +47,9 @@ function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error
   for (let i = 1; i < list.length; i++) {
     const arg: unknown = list[i];
     if (isHostile(arg)) {
-      report(hostileArgument(OWNER));
+      report(hostileArgument(OWNER, positional));
     } else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && KEYWORDS.has(arg[0])) {
-      if (isHostile(arg[1])) report(hostileArgument(OWNER));
+      if (isHostile(arg[1])) report(hostileArgument(OWNER, arg[0]));
       else args[arg[0] as keyof FilterArgs] = arg[1];
     } else if (!seenPositional) {
       args[positional] = arg;

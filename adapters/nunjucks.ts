@@ -54,7 +54,7 @@ function readArgs(list: ArrayLike<unknown>, start: number, end: number, position
   if (end <= start) return NO_ARGS;
   const args: FilterArgs = {};
   const take = (key: keyof FilterArgs, value: unknown) => {
-    if (isHostile(value)) report(hostileArgument(OWNER));
+    if (isHostile(value)) report(hostileArgument(OWNER, key));
     else args[key] = value;
   };
   const last = list[end - 1];

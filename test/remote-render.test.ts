@@ -16,7 +16,7 @@ import { registerLiquid } from '../adapters/liquid.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
 import { companies } from '../fixtures/companies.js';
 import { sidebarRenderers, sidebarSource } from '../fixtures/render.js';
-import { createLogoResolver, fsStorage, s3Storage, type LogoResolver } from '../src/index.js';
+import { createLogoResolver, escapeHtml, fsStorage, s3Storage, type LogoResolver } from '../src/index.js';
 import { S3RVER_CREDENTIALS, startS3, type TestS3 } from './storage/servers.js';
 
 const mediaRoot = fileURLToPath(new URL('../fixtures/media/', import.meta.url));
@@ -83,13 +83,14 @@ test('Nunjucks with async filters, cold cache, callback render', async (context)
   }
 });
 
-test('Nunjucks macros cannot wait for storage; with a warm cache they print the logo', async (context) => {
+test('Nunjucks macros cannot wait for storage: the whole page with the avatar when cold, the logo once warm', async (context) => {
   const logos = s3Resolver(context.s3);
   const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }), logos, { async: true });
   const source = '{% macro card(c) %}<img src="{{ c | get_company_logo }}">{% endmacro %}{{ card(company) }}|end';
+  const render = () => new Promise<string>((resolve, reject) => env.renderString(source, { company: companies[0] }, (error, result) => (error ? reject(error) : resolve(result ?? ''))));
+  assert.is(await render(), `<img src="${escapeHtml(logos.avatar('Acme Corp'))}">|end`, 'cold: never cut off');
   await logos.prefetch(companies);
-  const html = await new Promise<string>((resolve, reject) => env.renderString(source, { company: companies[0] }, (error, result) => (error ? reject(error) : resolve(result ?? ''))));
-  assert.is(html, '<img src="/media/base/company/icon/acme.png">|end');
+  assert.is(await render(), '<img src="/media/base/company/icon/acme.png">|end');
 });
 
 test('Nunjucks {% set %} blocks and includes inside plain for loops print the logo once the cache is warm', async (context) => {

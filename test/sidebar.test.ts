@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompanyModel, companies, companyMap, type CompanyRecord } from '../fixtures/companies.js';
 import { ENGINES, sidebarRenderers } from '../fixtures/render.js';
+import { toHtml } from '../adapters/filters.js';
 import { createLogoResolver, escapeHtml, fsStorage } from '../src/index.js';
 
 const logos = createLogoResolver({ storage: fsStorage({ root: new URL('../fixtures/media/', import.meta.url).pathname }), onError: () => {} });
@@ -16,8 +17,57 @@ function renderAll(context: object): string {
 
 const forms = (row: CompanyRecord) => [row, new CompanyModel(row), companyMap(row)];
 
+/**
+ * Proxies LiquidJS itself can evaluate (it reads `.next` of every value, so a throwing `get` trap
+ * fails there first). fast-check inspects what it generates, so it generates a marker, and the
+ * property builds the Proxy.
+ */
+class Hostile {
+  constructor(readonly kind: 'prototype' | 'keys' | 'record') {}
+  static readonly arbitrary = fc.constantFrom<Hostile['kind']>('prototype', 'keys', 'record').map((kind) => new Hostile(kind));
+  build(): object {
+    const fail = (trap: string) => () => {
+      throw new Error(trap);
+    };
+    if (this.kind === 'keys') return new Proxy({}, { ownKeys: fail('ownKeys'), has: fail('has'), getOwnPropertyDescriptor: fail('getOwnPropertyDescriptor') });
+    const target = this.kind === 'record' ? { company: 'Acme Corp', icon: 'base/company/icon/acme.png' } : {};
+    return new Proxy(target, { getPrototypeOf: fail('getPrototypeOf') });
+  }
+}
+const hostile = Hostile.arbitrary;
+/** Replaces the markers in a generated value by their proxies. */
+function materialize(value: unknown): unknown {
+  if (value instanceof Hostile) return value.build();
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, materialize(inner)]));
+}
+
 test('the three sidebars print the same bytes for every fixture company, as object, class instance and Map', () => {
   for (const row of companies) for (const company of forms(row)) for (const label of [undefined, 'Other Company', '']) renderAll({ company, label });
+});
+
+test('every form of a record gets the known answer, not just the same answer in every engine', () => {
+  const expected = [
+    '/media/base/company/icon/acme.png', // present
+    escapeHtml(logos.avatar('Globex GmbH')), // missing file: checked, not assumed
+    escapeHtml(logos.avatar('Initech')), // no icon
+    escapeHtml(logos.avatar(companies[3]?.company)), // traversal refused
+  ];
+  for (const [i, row] of companies.entries()) {
+    for (const company of forms(row)) {
+      const html = renderAll({ company });
+      assert.match(html, `src="${expected[i]}"`, `${row.company} as ${company.constructor.name}`);
+      assert.match(html, `alt="${toHtml(row.company)}"`, `${row.company} as ${company.constructor.name}`);
+    }
+  }
+});
+
+test('names with every character escaping is about print the same bytes in every engine', () => {
+  for (const name of [`O'Brien & Søn`, 'A\\B = `C`', '<b>"x"</b>', '&amp;', 'Tab\tand\nnewline']) {
+    const html = renderAll({ company: { company: name, icon: null }, label: name });
+    assert.match(html, `alt="${toHtml(name)}"`);
+    assert.match(html, `<span class="lf-company__label">${toHtml(name)}</span>`);
+  }
 });
 
 test('present logo: its URL, the name as alt, 34×34, the default label', () => {
@@ -47,10 +97,10 @@ test('no company at all, and Horilla session dicts with URLs', () => {
 
 test('property: any company record renders identically in all engines, with attribute-safe src and no raw markup', () => {
   const value = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('base/company/icon/acme.png', '/media/base/company/icon/acme.png', '../x', 'javascript:alert(1)', '"><img src=x onerror=alert(1)>'), fc.integer(), fc.constant(null), fc.constant(undefined));
-  const record = fc.record({ company: value, icon: fc.oneof(value, fc.record({ name: value, url: value })) }, { requiredKeys: [] });
+  const record = fc.record({ company: fc.oneof(value, hostile), icon: fc.oneof(value, hostile, fc.record({ name: value, url: value })) }, { requiredKeys: [] });
   fc.assert(
-    fc.property(fc.oneof(record, value), fc.oneof(fc.string(), fc.constant(undefined)), (company, label) => {
-      const html = renderAll({ company, label });
+    fc.property(fc.oneof(record, value, hostile), fc.oneof(fc.string(), fc.constant(undefined), hostile), (company, label) => {
+      const html = renderAll({ company: materialize(company), label: materialize(label) });
       const src = /src="([^"]*)"/.exec(html)?.[1] ?? '';
       assert.ok(src.length > 0);
       assert.not.match(src, /['<>`\\\s]/);
