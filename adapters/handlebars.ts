@@ -110,8 +110,10 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   requireEngine(handlebars, (h) => typeof h.registerHelper === 'function', OWNER, 'the Handlebars namespace (import Handlebars from "handlebars") or an instance from Handlebars.create()');
   const resolver = requireResolver(logos, OWNER);
   const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
-  const print = memoized((text) => new HtmlText(text, toHtml(text)), memoSizeOf(resolver));
-  const filters = createFilters(resolver, { url: print, name: (text) => (text === '' ? '' : print(text)) });
+  // URLs and names memoised apart: a page prints both, and each kind alone may reach memoSize.
+  const html = (text: string) => new HtmlText(text, toHtml(text));
+  const name = memoized(html, memoSizeOf(resolver));
+  const filters = createFilters(resolver, { url: memoized(html, memoSizeOf(resolver)), name: (text) => (text === '' ? '' : name(text)) });
   const report = (error: unknown) => resolver.reportError(error);
 
   handlebars.registerHelper(names.logo, function () {

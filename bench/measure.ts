@@ -8,6 +8,8 @@
 export interface Variant {
   name: string;
   run: () => unknown;
+  /** Untimed setup before each sample (a fresh cache for a cold render, say). */
+  prepare?: () => void;
 }
 
 /** Milliseconds per call of each variant, one sample per round, rounds in the same order for all. */
@@ -16,6 +18,7 @@ export function sample(variants: readonly Variant[], { rounds = 200, warmup = 20
   let sink = 0;
   for (let round = 0; round < warmup + rounds; round++) {
     for (const variant of variants) {
+      variant.prepare?.();
       const start = process.hrtime.bigint();
       const result = variant.run();
       const elapsed = Number(process.hrtime.bigint() - start) / 1e6;

@@ -1,88 +1,89 @@
 /**
- * Render cost of the filters: a list of 1,000 companies (half with existing logos, half missing)
- * in each engine, four ways, as ratios to a template calling a trivial filter (the floor for any
- * filter: the engine's own call cost).
+ * Render cost of the filters: a list of N companies (half with logos on the local disk, half
+ * missing) in each engine, the ways of bench/engines.ts, as ratios to the honest floor (a filter
+ * returning a precomputed value in the engine's safe form) measured side by side in the same run.
+ *
+ * - warm: N = 1,000 and N = 10,000 (the default `cache.max`: the cost per item must stay flat up
+ *   to it), cache filled before timing;
+ * - cold: the first render of 1,000 companies with a fresh resolver (nothing cached) against the
+ *   naive filter calling `fs.existsSync` per item.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Handlebars from 'handlebars';
-import { Liquid } from 'liquidjs';
-import nunjucks from 'nunjucks';
-import { registerHandlebars } from '../adapters/handlebars.js';
-import { registerLiquid } from '../adapters/liquid.js';
-import { registerNunjucks } from '../adapters/nunjucks.js';
-import { createLogoResolver, fsStorage } from '../src/index.js';
+import { createLogoResolver, fsStorage, type LogoResolver } from '../src/index.js';
+import { ENGINES, WAYS, checkSamePage, type BenchRow, type Renderers, type Way } from './engines.js';
 import { median, pairedRatio, printTable, sample } from './measure.js';
 
-const COUNT = 1000;
+const SIZES = [1000, 10_000] as const;
+const COLD = 1000;
 const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-bench-'));
 const root = path.join(base, 'media');
 mkdirSync(path.join(root, 'logos'), { recursive: true });
-const companies = Array.from({ length: COUNT }, (_, i) => {
-  const icon = `logos/company-${i}.png`;
-  if (i % 2 === 0) writeFileSync(path.join(root, icon), 'png');
-  return { company: `Company ${i} Ltd`, icon };
-});
 
-const logos = createLogoResolver({ storage: fsStorage({ root, baseUrl: '/media/' }), onError: () => {} });
-await logos.prefetch(companies);
-// The precomputed URLs the plain template and the trivial filter print: exactly our answers.
-const rows = companies.map((c) => ({ ...c, url: logos.logo(c) }));
-const naive = (c: { icon: string; company: string }) => (existsSync(path.join(root, c.icon)) ? `/media/${c.icon}` : logos.avatar(c.company));
-
-type Way = 'plain' | 'trivial' | 'ours' | 'naive';
-
-function nunjucksRenderers(): Record<Way, () => string> {
-  const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }), logos);
-  env.addFilter('trivial_logo', (c: { url: string }) => c.url);
-  env.addFilter('naive_logo', naive);
-  const make = (expression: string) => {
-    const template = nunjucks.compile(`{% for c in list %}<img src="{{ ${expression} }}" alt="{{ c.company }}">{% endfor %}`, env);
-    return () => template.render({ list: rows });
-  };
-  return { plain: make('c.url'), trivial: make('c | trivial_logo'), ours: make('c | get_company_logo'), naive: make('c | naive_logo') };
+/** N companies, every other one with a logo file; distinct names, so N / 2 distinct avatars. */
+function companies(count: number): Array<{ company: string; icon: string }> {
+  return Array.from({ length: count }, (_, i) => {
+    const icon = `logos/company-${i}.png`;
+    if (i % 2 === 0) writeFileSync(path.join(root, icon), 'png');
+    return { company: `Company ${i} Ltd`, icon };
+  });
 }
 
-function handlebarsRenderers(): Record<Way, () => string> {
-  const hb = registerHandlebars(Handlebars.create(), logos);
-  hb.registerHelper('trivial_logo', (c: { url: string }) => c.url);
-  hb.registerHelper('naive_logo', naive);
-  const make = (expression: string) => {
-    const template = hb.compile(`{{#each list}}<img src="{{${expression}}}" alt="{{company}}">{{/each}}`);
-    return () => template({ list: rows });
-  };
-  return { plain: make('url'), trivial: make('trivial_logo this'), ours: make('get_company_logo this'), naive: make('naive_logo this') };
+const resolver = (): LogoResolver => createLogoResolver({ storage: fsStorage({ root, baseUrl: '/media/' }), onError: () => {} });
+const fmt = (ratio: number) => `${ratio.toFixed(2)}×`;
+
+/** Warm rows: one resolver, its cache filled, then every way timed round after round. */
+async function warm(count: number): Promise<string[][]> {
+  const list = companies(count);
+  const logos = resolver();
+  await logos.prefetch(list);
+  // The precomputed answers the baselines print: exactly our answers.
+  const rows: BenchRow[] = list.map((c) => ({ ...c, url: logos.logo(c) }));
+  const out: string[][] = [];
+  for (const [engine, make] of Object.entries(ENGINES)) {
+    const renderers = make({ logos, root });
+    checkSamePage(engine, renderers, rows);
+    const rounds = count >= 10_000 ? 15 : 200;
+    const samples = sample(WAYS.map((way) => ({ name: way, run: () => renderers[way](rows) })), { rounds, warmup: Math.ceil(rounds / 10) });
+    const honest = samples.get('honest') as number[];
+    const ratio = (way: Way) => pairedRatio(samples.get(way) as number[], honest);
+    out.push([engine, count.toLocaleString('en-US'), `${median(honest).toFixed(2)} ms`, ...WAYS.map((way) => fmt(ratio(way)))]);
+  }
+  return out;
 }
 
-function liquidRenderers(): Record<Way, () => string> {
-  const liquid = registerLiquid(new Liquid({ outputEscape: 'escape' }), logos);
-  liquid.registerFilter('trivial_logo', (c: { url: string }) => c.url);
-  liquid.registerFilter('naive_logo', naive);
-  const make = (expression: string) => {
-    const template = liquid.parse(`{% for c in list %}<img src="{{ ${expression} }}" alt="{{ c.company }}">{% endfor %}`);
-    return () => liquid.renderSync(template, { list: rows }) as string;
-  };
-  return { plain: make('c.url'), trivial: make('c | trivial_logo'), ours: make('c | get_company_logo'), naive: make('c | naive_logo') };
+/** Cold rows: before each timed render, a fresh resolver and engine (untimed), so nothing is cached. */
+function cold(): string[][] {
+  const list = companies(COLD);
+  const probe = resolver();
+  const rows: BenchRow[] = list.map((c) => ({ ...c, url: probe.logo(c) }));
+  const out: string[][] = [];
+  for (const [engine, make] of Object.entries(ENGINES)) {
+    let fresh: Renderers = make({ logos: resolver(), root });
+    checkSamePage(engine, fresh, rows);
+    // Both sides draw their avatars afresh (a new resolver's memo is empty): the difference is the
+    // existence checks and our own work per item.
+    let naive: Renderers = fresh;
+    const samples = sample(
+      [
+        { name: 'ours', prepare: () => void (fresh = make({ logos: resolver(), root })), run: () => fresh.ours(rows) },
+        { name: 'naive', prepare: () => void (naive = make({ logos: resolver(), root })), run: () => naive.naive(rows) },
+      ],
+      { rounds: 20, warmup: 3 },
+    );
+    const ours = samples.get('ours') as number[];
+    const naiveTimes = samples.get('naive') as number[];
+    out.push([engine, COLD.toLocaleString('en-US'), `${median(naiveTimes).toFixed(2)} ms`, `${median(ours).toFixed(2)} ms`, fmt(pairedRatio(ours, naiveTimes))]);
+  }
+  return out;
 }
 
-const engines = { Nunjucks: nunjucksRenderers(), Handlebars: handlebarsRenderers(), LiquidJS: liquidRenderers() };
-const ways: Way[] = ['plain', 'trivial', 'ours', 'naive'];
+console.log('## Render: N companies (half with logos on disk), warm cache, ratio to the honest floor (lower is faster; median of per-round ratios)\n');
+const warmRows: string[][] = [];
+for (const count of SIZES) warmRows.push(...(await warm(count)));
+printTable(['engine', 'N', 'honest floor (abs.)', 'plain template', 'trivial filter (plain string)', 'honest floor (safe value)', 'logo-fallback, warm', 'naive existsSync filter'], warmRows);
 
-// Every way must print the same page, or the comparison means nothing. (Handlebars' own escaping
-// also turns `=` into `&#x3D;`; the package's does not: both are the same URL in an attribute.)
-for (const [engine, renderers] of Object.entries(engines)) {
-  const pages = new Set(ways.map((way) => renderers[way]().replaceAll('&#x3D;', '=')));
-  if (pages.size !== 1) throw new Error(`bench: the four ${engine} templates disagree`);
-}
-
-console.log(`## Render: ${COUNT} companies (half with logos), ratio to a trivial filter (lower is faster; median of per-round ratios)\n`);
-const rowsOut: string[][] = [];
-for (const [engine, renderers] of Object.entries(engines)) {
-  const samples = sample(ways.map((way) => ({ name: way, run: renderers[way] })), { rounds: 300, warmup: 30 });
-  const trivial = samples.get('trivial') as number[];
-  const ratio = (way: Way) => pairedRatio(samples.get(way) as number[], trivial);
-  rowsOut.push([engine, `${median(trivial).toFixed(2)} ms`, ...ways.map((way) => `${ratio(way).toFixed(2)}×`)]);
-}
-printTable(['engine', 'trivial filter (abs.)', 'plain template', 'trivial filter', 'logo-fallback, warm cache', 'naive existsSync filter'], rowsOut);
+console.log(`## Render: the first render of ${COLD.toLocaleString('en-US')} companies, nothing cached, against the naive existsSync filter\n`);
+printTable(['engine', 'N', 'naive existsSync filter (abs.)', 'logo-fallback, cold (abs.)', 'cold ÷ naive'], cold());
 rmSync(base, { recursive: true, force: true });
