@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompanyModel, companies, companyMap, type CompanyRecord } from '../fixtures/companies.js';
-import { ENGINES, sidebarRenderers } from '../fixtures/render.js';
+import { SIDEBAR_ENGINES as ENGINES, sidebarRenderers } from '../fixtures/render.js';
 import { toHtml } from '../adapters/filters.js';
 import { createLogoResolver, escapeHtml, fsStorage } from '../src/index.js';
 
@@ -42,7 +42,7 @@ function materialize(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, materialize(inner)]));
 }
 
-test('the three sidebars print the same bytes for every fixture company, as object, class instance and Map', () => {
+test('the six sidebars print the same bytes for every fixture company, as object, class instance and Map', () => {
   for (const row of companies) for (const company of forms(row)) for (const label of [undefined, 'Other Company', '']) renderAll({ company, label });
 });
 
