@@ -5,19 +5,24 @@
  *
  * - `plain`: the template prints the precomputed URL itself;
  * - `trivial`: a filter returning the precomputed URL as a plain string (the engine escapes it);
- * - `honest`: a filter returning the precomputed value in the engine's safe form (Nunjucks
- *   `markSafe`, Handlebars `SafeString`, a LiquidJS raw filter) — the floor for any filter that
- *   escapes once: the engine's own call cost and nothing else;
+ * - `honest`: a filter returning the precomputed value printed the way ours is — in the engine's
+ *   safe form for Nunjucks (`markSafe`), Handlebars (`SafeString`) and LiquidJS (a raw filter); for
+ *   EJS, Pug and Eta, whose helpers return text the engine escapes, the trivial helper itself —
+ *   the floor for any filter: the engine's own call and escaping cost and nothing else;
  * - `ours`: `get_company_logo`;
  * - `naive`: a filter that calls `fs.existsSync` on every call (the seed's way).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import ejs from 'ejs';
+import { Eta } from 'eta';
 import Handlebars from 'handlebars';
 import { Liquid } from 'liquidjs';
 import nunjucks from 'nunjucks';
+import pug from 'pug';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { registerLiquid } from '../adapters/liquid.js';
+import { logoFallbackLocals } from '../adapters/locals.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
 import { escapeHtml, type LogoResolver } from '../src/index.js';
 
@@ -95,11 +100,41 @@ function liquidRenderers(setup: BenchSetup): Renderers {
   return { plain: make('c.url'), trivial: make('c | trivial_logo'), honest: make('c | honest_logo'), ours: make('c | get_company_logo'), naive: make('c | naive_logo') };
 }
 
+/**
+ * EJS, Pug and Eta call helpers from their data: `logoFallbackLocals()` beside a trivial and a
+ * naive helper, each printed with the engine's escaping syntax. `page` builds the page template
+ * around one helper call (`c` is the item).
+ */
+function localsRenderers(setup: BenchSetup, page: (call: string) => (data: object) => string): Renderers {
+  const helpers = { ...logoFallbackLocals(setup.logos), trivial_logo: (c: BenchRow) => c.url, naive_logo: naiveFilter(setup) };
+  const make = (call: string) => {
+    const template = page(call);
+    return (rows: readonly BenchRow[]) => template({ ...helpers, list: rows });
+  };
+  const trivial = make('trivial_logo(c)');
+  return { plain: make('c.url'), trivial, honest: trivial, ours: make('get_company_logo(c)'), naive: make('naive_logo(c)') };
+}
+
+const ejsRenderers = (setup: BenchSetup) =>
+  localsRenderers(setup, (call) => ejs.compile(`<% for (const c of list) { %><img src="<%= ${call} %>" alt="<%= c.company %>"><% } %>`));
+const pugRenderers = (setup: BenchSetup) => localsRenderers(setup, (call) => pug.compile(`each c in list\n  img(src=${call} alt=c.company)`, { doctype: 'html' }));
+function etaRenderers(setup: BenchSetup): Renderers {
+  // Eta reads data through `it`; functionHeader puts the helpers in scope, as an app can.
+  const eta = new Eta({ functionHeader: 'const { get_company_logo, trivial_logo, naive_logo, list } = it;' });
+  return localsRenderers(setup, (call) => {
+    const template = eta.compile(`<% for (const c of list) { %><img src="<%= ${call} %>" alt="<%= c.company %>"><% } %>`);
+    return (data) => template.call(eta, data);
+  });
+}
+
 /** Every engine the bench times, in table order. */
 export const ENGINES: Record<string, (setup: BenchSetup) => Renderers> = {
   Nunjucks: nunjucksRenderers,
   Handlebars: handlebarsRenderers,
   LiquidJS: liquidRenderers,
+  EJS: ejsRenderers,
+  Pug: pugRenderers,
+  Eta: etaRenderers,
 };
 
 /**
