@@ -1,9 +1,16 @@
+import ejs from 'ejs';
+import { Eta } from 'eta';
 import fc from 'fast-check';
+import { Liquid } from 'liquidjs';
+import nunjucks from 'nunjucks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompanyModel, companies, companyMap, type CompanyRecord } from '../fixtures/companies.js';
-import { SIDEBAR_ENGINES as ENGINES, sidebarRenderers } from '../fixtures/render.js';
+import { SIDEBAR_ENGINES as ENGINES, sidebarRenderers, sidebarSource } from '../fixtures/render.js';
 import { toHtml } from '../adapters/filters.js';
+import { registerLiquid } from '../adapters/liquid.js';
+import { logoFallbackLocals } from '../adapters/locals.js';
+import { registerNunjucks } from '../adapters/nunjucks.js';
 import { createLogoResolver, escapeHtml, fsStorage } from '../src/index.js';
 
 const logos = createLogoResolver({ storage: fsStorage({ root: new URL('../fixtures/media/', import.meta.url).pathname }), onError: () => {} });
@@ -67,6 +74,27 @@ test('names with every character escaping is about print the same bytes in every
     const html = renderAll({ company: { company: name, icon: null }, label: name });
     assert.match(html, `alt="${toHtml(name)}"`);
     assert.match(html, `<span class="lf-company__label">${toHtml(name)}</span>`);
+  }
+});
+
+test('custom delimiters, where the engine has them, print the same sidebar', () => {
+  const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true, tags: { variableStart: '<<', variableEnd: '>>' } }), logos);
+  const njk = nunjucks.compile(sidebarSource('nunjucks').replaceAll('{{', '<<').replaceAll('}}', '>>'), env);
+  const liquid = registerLiquid(new Liquid({ outputDelimiterLeft: '<<', outputDelimiterRight: '>>' }), logos);
+  const liq = liquid.parse(sidebarSource('liquid').replaceAll('{{', '<<').replaceAll('}}', '>>'));
+  const locals = logoFallbackLocals(logos);
+  const ejsTemplate = ejs.compile(sidebarSource('ejs').replaceAll('<%', '[?').replaceAll('%>', '?]'), { delimiter: '?', openDelimiter: '[', closeDelimiter: ']' });
+  const eta = new Eta({ tags: ['{{', '}}'] });
+  eta.loadTemplate('@curly', sidebarSource('eta').replaceAll('<%', '{{').replaceAll('%>', '}}'));
+  for (const row of companies) {
+    for (const company of forms(row)) {
+      const context = { company, label: 'Other <Company>' };
+      const expected = renderAll(context);
+      assert.fixture(njk.render(context), expected, 'nunjucks << >>');
+      assert.fixture(liquid.renderSync(liq, context) as string, expected, 'liquid << >>');
+      assert.fixture(ejsTemplate({ ...locals, ...context }), expected, 'ejs [? ?]');
+      assert.fixture(eta.render('@curly', { ...locals, ...context }), expected, 'eta {{ }}');
+    }
   }
 });
 
