@@ -100,20 +100,27 @@ export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions =
     return resolver.avatar();
   };
   // Async helpers always return a promise, so that a missing `await` shows at once, not only on a cold cache.
-  const settle = (run: () => string | Promise<string>): string | Promise<string> => {
-    let result: string | Promise<string>;
-    try {
-      result = run();
-    } catch (error) {
-      result = failed(error);
-    }
-    return wait ? Promise.resolve(result) : result;
-  };
+  const settled = wait ? (result: string | Promise<string>) => Promise.resolve(result) : (result: string | Promise<string>) => result;
 
   return {
-    [names.logo]: (record: unknown, callOptions?: unknown) => settle(() => filters.logo(record, callOptions === undefined ? NO_ARGS : sizeOf(callOptions), wait)),
-    [names.file]: (file: unknown, name?: unknown, callOptions?: unknown) =>
-      settle(() => filters.file(file, { name: usable(name, 'name'), ...sizeOf(callOptions) }, wait)),
+    [names.logo]: (record: unknown, callOptions?: unknown) => {
+      let result: string | Promise<string>;
+      try {
+        result = filters.logo(record, callOptions === undefined ? NO_ARGS : sizeOf(callOptions), wait);
+      } catch (error) {
+        result = failed(error);
+      }
+      return settled(result);
+    },
+    [names.file]: (file: unknown, name?: unknown, callOptions?: unknown) => {
+      let result: string | Promise<string>;
+      try {
+        result = filters.file(file, name === undefined && callOptions === undefined ? NO_ARGS : { name: usable(name, 'name'), ...sizeOf(callOptions) }, wait);
+      } catch (error) {
+        result = failed(error);
+      }
+      return settled(result);
+    },
     [names.name]: (record: unknown, fallback?: unknown) => {
       try {
         return filters.name(record, fallback === undefined ? NO_ARGS : { fallback: usable(fallback, 'fallback') });
