@@ -22,6 +22,7 @@ const PARTIALS: Record<string, string> = {
   'macros.njk': '{% macro card(c) %}<img src="{{ c | get_company_logo }}">{% endmacro %}',
   'layout.njk': '<main>{% if true %}{% block body %}{% endblock %}{% endif %}</main>|end',
   'plain-layout.njk': '<main>{% block body %}{% endblock %}</main>|end',
+  'page.njk': '<img src="{{ c | get_company_logo }}">|end',
 };
 
 /**
@@ -101,6 +102,13 @@ test('remote storage, cold cache: a whole page every time — the logo where Nun
     await logos.logoAsync(company);
     assert.is(await render(environment(logos), source), page(logo), `${label}, warm cache`);
   }
+});
+
+test('remote storage, cold cache: env.render() of a named template waits as renderString() does', async (context) => {
+  const logos = remote(context);
+  const env = environment(logos);
+  const html = await new Promise<string>((resolve, reject) => env.render('page.njk', { c: company }, (error, result) => (error ? reject(error) : resolve(result ?? ''))));
+  assert.is(html, `<img src="${logos.storage.url('a.png')}">|end`);
 });
 
 test('remote storage: {% call %} and {% filter %} blocks fail loudly, cold or warm — never a hang', async (context) => {
