@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 
-console.log(`# logo-fallback bench — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()} ${os.arch()}\n`);
+// `npm run bench` preloads bench/compiled.mjs, which swaps the sources for the compiled build.
+const code = import.meta.resolve('../src/index.js').includes('/dist/') ? 'the compiled package (dist/)' : 'the TypeScript sources through tsx';
+console.log(`# logo-fallback bench — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${os.platform()} ${os.arch()}; measuring ${code}\n`);
 await import('./render.js');
 await import('./requests.js');
 await import('./cold-disk.js');
