@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { registerLiquid } from '../adapters/liquid.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
-import { createLogoResolver, fsStorage, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolver } from '../src/index.js';
+import { createLogoResolver, fsStorage, httpStorage, uiAvatars, type LogoFallbackError, type LogoResolver, type Storage } from '../src/index.js';
 import { tempMedia } from './helpers/media.js';
 import { fileServer } from './storage/servers.js';
 
@@ -29,7 +29,7 @@ const media = tempMedia({ 'a.png': 'png' });
 const company = { company: 'Zed & Partners', icon: 'a.png' };
 const missing = { company: 'Zed & Partners', icon: 'gone.png' };
 
-function resolver(errors: LogoFallbackError[], storage = fsStorage({ root: media.root })): LogoResolver {
+function resolver(errors: LogoFallbackError[], storage: Storage = fsStorage({ root: media.root })): LogoResolver {
   return createLogoResolver({ storage, avatar: uiAvatars(), onError: (error) => errors.push(error) });
 }
 
