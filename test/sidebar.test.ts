@@ -6,7 +6,8 @@ import nunjucks from 'nunjucks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CompanyModel, companies, companyMap, type CompanyRecord } from '../fixtures/companies.js';
-import { SIDEBAR_ENGINES as ENGINES, sidebarRenderers, sidebarSource } from '../fixtures/render.js';
+import { SIDEBAR_ENGINES as ENGINES, sidebarSource } from '../fixtures/render.js';
+import { allSidebarRenderers } from '../fixtures/render-locals.js';
 import { toHtml } from '../adapters/filters.js';
 import { registerLiquid } from '../adapters/liquid.js';
 import { logoFallbackLocals } from '../adapters/locals.js';
@@ -14,7 +15,7 @@ import { registerNunjucks } from '../adapters/nunjucks.js';
 import { createLogoResolver, escapeHtml, fsStorage } from '../src/index.js';
 
 const logos = createLogoResolver({ storage: fsStorage({ root: new URL('../fixtures/media/', import.meta.url).pathname }), onError: () => {} });
-const render = sidebarRenderers(logos);
+const render = allSidebarRenderers(logos);
 
 function renderAll(context: object): string {
   const outputs = ENGINES.map((engine) => render[engine](context));
