@@ -3,12 +3,17 @@
  * runs (src/checks.ts runs them), answered within `timeout`, never letting a fault pass for
  * "missing" beyond `missTtl`, and never letting a fault turn a logo known present into an avatar
  * within `staleIfError`.
+ *
+ * A shared tier (the resolver's `shared` option) plugs in here and nowhere else: a check that the
+ * local cache cannot answer asks it, and it asks the storage (cache → shared tier → storage).
  */
 import { LRUCache } from 'lru-cache';
 import { createCheckRunner, toLogoError, type Existence } from './checks.js';
-import type { LogoFallbackError } from './errors.js';
+import { LogoFallbackError, describeError } from './errors.js';
 import type { Report } from './reports.js';
+import type { Found, SharedTier, SharedTierConnection, StorageCheck } from './shared/types.js';
 import type { Storage } from './storage/types.js';
+import { fileVersion, isVersion } from './url-version.js';
 
 export type { Existence } from './checks.js';
 
@@ -28,6 +33,10 @@ export interface ExistenceCacheSettings {
   staleIfError: number;
   /** How many checks run at once. */
   concurrency: number;
+  /** Check with `storage.stat()` and keep the file's version with a "present" answer (the resolver's `version`). */
+  version: boolean;
+  /** The tier asked before the storage (the resolver's `shared`), or none. */
+  shared: SharedTier | undefined;
 }
 
 /** The cache's interface to the resolver. */
@@ -42,7 +51,9 @@ export interface ExistenceCache {
   start(key: string): void;
   /** The answer whenever the storage gives it (at most `hardTimeout` from the check's start). Never rejects. */
   settled(key: string): Promise<Existence>;
-  /** Forgets one key (and the answer of its running check), or everything. */
+  /** The version of a key's file, from its latest "present" answer (`version` on), else `undefined`. No I/O. */
+  version(key: string): string | undefined;
+  /** Forgets one key (and the answer of its running check), or everything — here and, through the shared tier, on every replica. */
   invalidate(key?: string): void;
   /** Stores an answer the storage gave another way (a listing: `prefetch({ prefix })`), as a check's answer is stored. */
   fill(key: string, state: 'present' | 'missing'): void;
@@ -58,28 +69,46 @@ interface Entry {
   readonly state: Existence;
   readonly fresh: number;
   readonly servableUntil: number | undefined;
+  /** The file's version while it is (or, within stale-if-error, was last seen) present. */
+  readonly version: string | undefined;
 }
 
-/** Builds the existence cache for one storage. `report` hears of every fault and timeout. */
-export function createExistenceCache(storage: Storage, settings: ExistenceCacheSettings, report: Report): ExistenceCache {
+/** How long an answer stays fresh: its whole `window`, or what is left of it when it came from the shared tier. */
+function freshFor(found: Found | undefined, window: number): number {
+  const left = found?.freshFor;
+  return typeof left === 'number' && left >= 0 && left < window ? left : window;
+}
+
+/**
+ * Builds the existence cache for one storage. `report` hears of every fault and timeout;
+ * `reportWindow` (ms) is how long it keeps quiet about one problem, which a shared tier follows too.
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION` when the shared tier cannot connect (at construction).
+ */
+export function createExistenceCache(storage: Storage, settings: ExistenceCacheSettings, report: Report, reportWindow = 1000): ExistenceCache {
   const { ttl, missTtl, staleIfError } = settings;
   const enabled = ttl > 0;
   const entries = new LRUCache<string, Entry>({ max: settings.max });
+  // With `version`, a check is a stat(): what it tells is the version; no stat, no version.
+  const stat = settings.version ? storage.stat?.bind(storage) : undefined;
 
   /** Stores an answer and says what callers get: a fault within stale-if-error still serves the logo. */
-  function settle(key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean): Existence {
+  function settle(key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean, found?: Found): Existence {
     const now = Date.now();
     const previous = enabled ? entries.peek(key) : undefined;
     let entry: Entry | undefined;
     let served = state;
     if (state === 'present') {
-      entry = { state, fresh: now + ttl, servableUntil: staleIfError > 0 ? now + ttl + staleIfError : undefined };
+      const fresh = now + freshFor(found, ttl);
+      const version = found?.version !== undefined && isVersion(found.version) ? found.version : undefined;
+      entry = { state, fresh, servableUntil: staleIfError > 0 ? fresh + staleIfError : undefined, version };
     } else if (state === 'missing') {
-      entry = missTtl > 0 ? { state, fresh: now + missTtl, servableUntil: undefined } : undefined;
+      const window = freshFor(found, missTtl);
+      entry = window > 0 ? { state, fresh: now + window, servableUntil: undefined, version: undefined } : undefined;
     } else {
       const keep = previous !== undefined && previous.state !== 'missing' && previous.servableUntil !== undefined && previous.servableUntil > now;
       const servableUntil = keep ? previous.servableUntil : undefined;
-      entry = missTtl > 0 || keep ? { state, fresh: now + missTtl, servableUntil } : undefined;
+      entry = missTtl > 0 || keep ? { state, fresh: now + missTtl, servableUntil, version: keep ? previous.version : undefined } : undefined;
       if (keep) served = 'present';
       // Within stale-if-error, the first fault is reported and the ones after it are not.
       // The error's own key is its subject: a driver's error without one (ROOT_MISSING) is about the whole storage.
@@ -92,12 +121,54 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     return served;
   }
 
+  const fromStorage: StorageCheck =
+    stat === undefined
+      ? async (key, signal) => ({ exists: await storage.exists(key, signal) })
+      : async (key, signal) => {
+          const entry = await stat(key, signal);
+          const version = entry === undefined ? undefined : fileVersion(entry);
+          return entry === undefined ? { exists: false } : version === undefined ? { exists: true } : { exists: true, version };
+        };
+
+  /** Forgets what this replica knows of one key (or everything), telling no one. */
+  function dropLocal(key?: string): void {
+    runner.invalidate(key);
+    if (key === undefined) entries.clear();
+    else entries.delete(key);
+  }
+
+  function connectShared(tier: SharedTier): SharedTierConnection {
+    try {
+      return tier.connect({
+        storage: storage.name,
+        ttl,
+        missTtl,
+        timeout: settings.timeout,
+        max: settings.max,
+        reportWindow,
+        report,
+        dropLocal,
+        dropMissing() {
+          // A logo served within stale-if-error (a fault after "present") is kept: only what said "no logo" goes.
+          const drop = [...entries.entries()].filter(([, entry]) => entry.state === 'missing' || (entry.state === 'fault' && entry.servableUntil === undefined));
+          for (const [key] of drop) entries.delete(key);
+        },
+      });
+    } catch (cause) {
+      throw new LogoFallbackError('INVALID_OPTION', `createLogoResolver(): the shared tier could not connect: ${describeError(cause)}`, { cause });
+    }
+  }
+
+  let shared: SharedTierConnection | undefined;
   const runner = createCheckRunner(
     storage,
+    (key, signal) => (shared === undefined ? fromStorage(key, signal) : shared.check(key, signal, fromStorage)),
     { timeout: settings.timeout, hardTimeout: settings.hardTimeout, concurrency: settings.concurrency, maxQueued: settings.max },
     settle,
     report,
   );
+  // Without a cache there is nothing to share: every render asks the storage, as configured.
+  if (enabled && settings.shared !== undefined) shared = connectShared(settings.shared);
 
   function peek(key: string): Existence | undefined {
     if (!enabled) return undefined;
@@ -119,7 +190,8 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
   return {
     peek,
     checkSync(key) {
-      if (storage.existsSync === undefined) return undefined;
+      // A synchronous check tells no version: with `version` on, the asynchronous stat() answers.
+      if (storage.existsSync === undefined || stat !== undefined) return undefined;
       let state: Existence;
       let error: LogoFallbackError | undefined;
       try {
@@ -134,10 +206,10 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     start: (key) => runner.start(key),
     settled: (key) => runner.settled(key),
     fill: (key, state) => void settle(key, state, undefined, true),
+    version: (key) => (enabled ? entries.peek(key)?.version : undefined),
     invalidate(key) {
-      runner.invalidate(key);
-      if (key === undefined) entries.clear();
-      else entries.delete(key);
+      dropLocal(key);
+      shared?.invalidate(key);
     },
   };
 }

@@ -8,6 +8,7 @@
  */
 import { LogoFallbackError, describeError, isLogoFallbackError } from './errors.js';
 import type { Report } from './reports.js';
+import type { Found, StorageCheck } from './shared/types.js';
 import type { Storage } from './storage/types.js';
 
 /** What a check found: the file is there, it is not, or the storage could not say. */
@@ -28,9 +29,9 @@ export interface CheckSettings {
 /**
  * Called once per check when the storage answered (or failed, or the check was aborted): stores the
  * answer unless `current` is false (the key was invalidated while the check ran) and returns what
- * the waiting callers get.
+ * the waiting callers get. `found` is what the check found, when it was not a fault.
  */
-export type SettleHandler = (key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean) => Existence;
+export type SettleHandler = (key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean, found?: Found) => Existence;
 
 /** The runner's interface to the existence cache. */
 export interface CheckRunner {
@@ -76,8 +77,11 @@ export function toLogoError(error: unknown, key: string, storage: string): LogoF
   });
 }
 
-/** Builds the runner for one storage. `onSettled` stores answers; `report` hears of faults and timeouts. */
-export function createCheckRunner(storage: Storage, settings: CheckSettings, onSettled: SettleHandler, report: Report): CheckRunner {
+/**
+ * Builds the runner for one storage. `ask` asks it (through the shared tier, when there is one);
+ * `onSettled` stores answers; `report` hears of faults and timeouts.
+ */
+export function createCheckRunner(storage: Storage, ask: StorageCheck, settings: CheckSettings, onSettled: SettleHandler, report: Report): CheckRunner {
   const { timeout, hardTimeout, concurrency, maxQueued } = settings;
   const name = storage.name;
   const checks = new Map<string, Check>();
@@ -165,9 +169,9 @@ export function createCheckRunner(storage: Storage, settings: CheckSettings, onS
     const { key } = check;
     const controller = new AbortController();
     let hard: NodeJS.Timeout | undefined;
-    let outcome: { state: Existence; error?: LogoFallbackError };
+    let outcome: { state: Existence; error?: LogoFallbackError; found?: Found };
     try {
-      outcome = await new Promise<{ state: Existence; error?: LogoFallbackError }>((resolve) => {
+      outcome = await new Promise<{ state: Existence; error?: LogoFallbackError; found?: Found }>((resolve) => {
         // The timer holds the controller and this promise until it fires or the check settles. It is
         // unref'd: an open request keeps the process alive anyway, and nothing else should.
         hard = setTimeout(() => {
@@ -180,9 +184,9 @@ export function createCheckRunner(storage: Storage, settings: CheckSettings, onS
         }, hardTimeout);
         hard.unref();
         Promise.resolve()
-          .then(() => storage.exists(key, controller.signal))
+          .then(() => ask(key, controller.signal))
           .then(
-            (exists) => resolve({ state: exists ? 'present' : 'missing' }),
+            (found) => resolve({ state: found.exists ? 'present' : 'missing', found }),
             (error: unknown) => resolve({ state: 'fault', error: toLogoError(error, key, name) }),
           );
       });
@@ -193,7 +197,7 @@ export function createCheckRunner(storage: Storage, settings: CheckSettings, onS
     if (checks.get(key) === check) checks.delete(key);
     let answer: Existence = outcome.state;
     try {
-      answer = onSettled(key, outcome.state, outcome.error, check.current);
+      answer = onSettled(key, outcome.state, outcome.error, check.current, outcome.found);
     } catch {
       // Storing an answer cannot fail today; if it ever does, the waiting callers still get theirs.
     } finally {

@@ -4,6 +4,7 @@ import type { ExistenceCacheSettings } from './cache.js';
 import { LogoFallbackError, describeError } from './errors.js';
 import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
 import { hasInitials } from './records.js';
+import type { SharedTier } from './shared/types.js';
 import type { Storage } from './storage/types.js';
 
 /** Which fields of a record hold the name and the file. Each is tried in order. */
@@ -67,6 +68,27 @@ export interface LogoResolverOptions {
    */
   concurrency?: number;
   /**
+   * A second existence cache shared by several replicas of the app, with an invalidation bus between
+   * them: `redisShared({ client, subscriber })` from `logo-fallback/redis`. The local cache stays in
+   * front of it (a warm render never waits on it); a check the local cache cannot answer asks it
+   * before the storage, and `invalidate()` reaches every replica. Not used with `cache: false` (or a
+   * `ttl` of 0): without a cache there is nothing to share.
+   * @default none: each replica checks the storage for itself
+   */
+  shared?: SharedTier;
+  /**
+   * URLs that change when the file does: a present logo's URL carries `?v=` and a short version
+   * derived from what the storage knows about the file (its ETag, size and modification time, from
+   * `storage.stat()`), so that browsers and CDNs fetch the new file after a re-upload under the same
+   * key. Needs a storage with `stat()` and a fixed `baseUrl` (presigned S3 URLs are signed anew
+   * every window, and a parameter added to them would break their signature), and the cache
+   * (`ttl` above 0: the version is kept with the answer). Checks are then `stat()` calls, also on
+   * `fsStorage` (no synchronous check: `prefetch()` makes a sync render's first answer right).
+   * @default false
+   * @throws {LogoFallbackError} `INVALID_OPTION` at construction when the storage or cache cannot carry a version.
+   */
+  version?: boolean;
+  /**
    * Hears of invalid references, unreadable records, storage faults and timeouts — once per key (or
    * reference) and reason within `max(missTtl, 1 s)`. Must not throw (if it does, the error is ignored).
    * @default a `console.warn` of the message
@@ -88,7 +110,7 @@ export interface ResolvedResolverOptions {
 }
 
 const OWNER = 'createLogoResolver()';
-const KNOWN = ['storage', 'avatar', 'fields', 'placeholder', 'cache', 'timeout', 'concurrency', 'onError'] as const;
+const KNOWN = ['storage', 'avatar', 'fields', 'placeholder', 'cache', 'timeout', 'concurrency', 'shared', 'version', 'onError'] as const;
 const KNOWN_FIELDS = ['name', 'file'] as const;
 const KNOWN_CACHE = ['ttl', 'missTtl', 'max', 'hardTimeout', 'staleIfError'] as const;
 /** lru-cache allocates its index arrays for `max` up front (8 bytes a slot): a bound keeps that honest. */
@@ -121,6 +143,33 @@ function checkStorage(storage: unknown): Storage | undefined {
     throw invalid(`"storage.existsSync" must be a function when present, got ${showValue(candidate.existsSync)}`);
   }
   return candidate as Storage;
+}
+
+/** A shared tier is an object with a name and `connect()` (what `redisShared()` returns). */
+function checkShared(shared: unknown): SharedTier | undefined {
+  if (shared === undefined) return undefined;
+  const candidate = shared as Partial<SharedTier> | null;
+  if (candidate === null || typeof candidate !== 'object' || typeof candidate.connect !== 'function' || typeof candidate.name !== 'string') {
+    throw invalid(`"shared" must be a shared tier such as redisShared({ client, subscriber }) from logo-fallback/redis (an object with name and connect()), got ${showValue(shared)}`);
+  }
+  return candidate as SharedTier;
+}
+
+/** `version: true` needs a storage that tells versions and prints fixed URLs, and a cache that keeps them. */
+function checkVersion(value: unknown, storage: Storage | undefined, ttl: number): boolean {
+  if (value === undefined || value === false) return false;
+  if (value !== true) throw invalid(`"version" must be true or false, got ${showValue(value)}`);
+  // No storage given: the default fsStorage has both.
+  if (storage !== undefined && typeof storage.stat !== 'function') {
+    throw invalid(`"version" needs a storage with stat() (fsStorage, httpStorage, s3Storage and unstorageStorage have it); the ${storage.name} storage has none`);
+  }
+  if (storage !== undefined && storage.baseUrl === undefined) {
+    throw invalid(
+      `"version" needs a storage with a fixed baseUrl; the ${storage.name} storage builds its URLs itself (presigned URLs change every signing window, and a parameter added to them would break their signature)`,
+    );
+  }
+  if (ttl === 0) throw invalid('"version" needs the existence cache (cache.ttl above 0): the version is kept with the answer');
+  return true;
 }
 
 /**
@@ -161,20 +210,24 @@ function resolve(options: LogoResolverOptions): ResolvedResolverOptions {
     throw invalid(`"cache.hardTimeout" must be at least "timeout" (${timeout} ms): a check cannot be aborted before the render stops waiting for it, got ${showValue(hardTimeout)}`);
   }
   const missTtl = msOption(cache.missTtl, 'cache.missTtl', OWNER, { min: 0, fallback: 5_000 });
+  const ttl = msOption(cache.ttl, 'cache.ttl', OWNER, { min: 0, fallback: 30_000 });
+  const storage = checkStorage(options.storage);
   return {
-    storage: checkStorage(options.storage),
+    storage,
     avatar: options.avatar,
     nameFields: fieldList(options.fields?.name, 'fields.name', ['company', 'name']),
     fileFields: fieldList(options.fields?.file, 'fields.file', ['icon', 'logo']),
     placeholder,
     cache: {
-      ttl: msOption(cache.ttl, 'cache.ttl', OWNER, { min: 0, fallback: 30_000 }),
+      ttl,
       missTtl,
       max: numberOption(cache.max, 'cache.max', OWNER, { min: 1, max: MAX_KEYS, fallback: 10_000, integer: true }),
       timeout,
       hardTimeout,
       staleIfError: msOption(cache.staleIfError, 'cache.staleIfError', OWNER, { min: 0, fallback: 300_000 }),
       concurrency: numberOption(options.concurrency, 'concurrency', OWNER, { min: 1, max: 1024, fallback: 32, integer: true }),
+      version: checkVersion(options.version, storage, ttl),
+      shared: checkShared(options.shared),
     },
     reportWindow: Math.max(missTtl, 1000),
     onError: options.onError ?? ((error) => console.warn(error.message)),

@@ -17,6 +17,7 @@ import { fsStorage } from './storage/fs.js';
 import type { Storage } from './storage/types.js';
 import { resolveResolverOptions, type LogoResolverOptions } from './resolver-options.js';
 import type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
+import { versionedUrl } from './url-version.js';
 
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
 export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
@@ -56,7 +57,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const memoSize = settings.cache.max;
 
   const report = createReporter(settings.onError, settings.reportWindow);
-  const cache = createExistenceCache(storage, settings.cache, report);
+  const cache = createExistenceCache(storage, settings.cache, report, settings.reportWindow);
   const listings = createPrefixListings(storage, cache, settings.cache, report);
   const avatars = createAvatars(settings.avatar ?? initialsAvatar(), settings.placeholder, memoSize, report);
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
@@ -107,12 +108,13 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   /**
    * The public URL of a key that exists. A storage with a fixed `baseUrl` gives the same URL every
    * time, so it was memoised with the parse; one without (presigned S3 URLs, which expire) is
-   * asked on every answer. `undefined` (reported) when the storage fails to give a safe one.
+   * asked on every answer. With `version` on, the file's version is appended (`?v=`).
+   * `undefined` (reported) when the storage fails to give a safe one.
    */
   function urlOf(key: string, memo: string | undefined): string | undefined {
-    if (memo !== undefined) return memo;
+    if (memo !== undefined) return versionedUrl(memo, cache.version(key));
     const built = storageUrl(key);
-    if ('url' in built) return built.url;
+    if ('url' in built) return versionedUrl(built.url, cache.version(key));
     report(built.error, key);
     return undefined;
   }

@@ -301,7 +301,7 @@ test('bad options throw LogoFallbackError at construction, naming the option', (
     [() => createLogoResolver({ timeout: 600_001 }), 'INVALID_OPTION', /"timeout" .* got 600001$/],
     [() => createLogoResolver({ concurrency: 0 }), 'INVALID_OPTION', /"concurrency" must be an integer from 1 to 1024, got 0$/],
     [() => createLogoResolver({ concurrency: Infinity }), 'INVALID_OPTION', /"concurrency" .* got Infinity$/],
-    [() => createLogoResolver({ cahce: {} } as never), 'INVALID_OPTION', /unknown key "cahce" in the options; the known keys are "storage", "avatar", "fields", "placeholder", "cache", "timeout", "concurrency", "onError"/],
+    [() => createLogoResolver({ cahce: {} } as never), 'INVALID_OPTION', /unknown key "cahce" in the options; the known keys are "storage", "avatar", "fields", "placeholder", "cache", "timeout", "concurrency", "shared", "version", "onError"/],
     [() => createLogoResolver({ fields: { nmae: 'title' } } as never), 'INVALID_OPTION', /unknown key "nmae" in "fields"; the known keys are "name", "file"/],
     [() => createLogoResolver({ cache: { tll: 1, maxx: 2 } } as never), 'INVALID_OPTION', /unknown keys "tll", "maxx" in "cache"; the known keys are "ttl", "missTtl", "max", "hardTimeout", "staleIfError"/],
     [() => createLogoResolver({ cache: [] as never }), 'INVALID_OPTION', /"cache" must be an object such as \{ ttl: 30_000 \} or false, got an array/],
