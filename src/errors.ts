@@ -17,6 +17,8 @@
  * - `AVATAR_FAILED`: the avatar provider threw, or returned something that is not a URL safe in an
  *   attribute, during a render (the page then gets an empty SVG); for the package's PNG avatars also
  *   a rasteriser that failed or took longer than 5 s.
+ * - `SHARED_FAILED`: the shared tier (`shared`, e.g. Redis) failed, was not connected, took longer
+ *   than its budget, or sent a malformed message; renders went on with the local cache and the storage.
  */
 export type LogoFallbackErrorCode =
   | 'MISSING_OPTION'
@@ -27,7 +29,8 @@ export type LogoFallbackErrorCode =
   | 'ROOT_MISSING'
   | 'INVALID_RECORD'
   | 'MISSING_DEPENDENCY'
-  | 'AVATAR_FAILED';
+  | 'AVATAR_FAILED'
+  | 'SHARED_FAILED';
 
 /** Extra facts attached to a {@link LogoFallbackError}. */
 export interface LogoFallbackErrorDetails {

@@ -14,6 +14,7 @@ export type { S3StorageOptions } from './storage/s3.js';
 export { unstorageStorage, unstorageKey } from './storage/unstorage.js';
 export type { UnstorageStorageOptions, UnstorageLike } from './storage/unstorage.js';
 export type { Storage, StorageEntry } from './storage/types.js';
+export type { SharedTier, SharedTierConnection, SharedTierContext, Found, StorageCheck } from './shared/types.js';
 export { uiAvatars } from './avatars/ui-avatars.js';
 export type { UiAvatarsOptions } from './avatars/ui-avatars.js';
 export { initialsAvatar, svgDataUrl } from './avatars/svg.js';
