@@ -8,7 +8,7 @@
  */
 import { LogoFallbackError } from '../errors.js';
 import { invalidationMessage, parseInvalidation, type RedisNames } from './redis-protocol.js';
-import { outageReporter, type RedisLink } from './redis-link.js';
+import type { OutageReport, RedisLink } from './redis-link.js';
 import type { SharedTierContext } from './types.js';
 
 /** A pub/sub message listener, as node-redis calls it. */
@@ -49,6 +49,8 @@ export interface BusSettings {
   readonly label: string;
   /** How long to wait before trying again to send what was kept, ms. */
   readonly cooldown: number;
+  /** Hears of the subscriber's faults (and reports the outage once per window). */
+  readonly reportOutage: OutageReport;
 }
 
 /** Invalidations kept while Redis is unreachable, at most; past it, one "invalidate everything" stands for them all. */
@@ -56,7 +58,7 @@ const MAX_PENDING = 1000;
 
 /** Builds the bus and subscribes. */
 export function createRedisBus(link: RedisLink, subscriber: RedisSubscriberClient, settings: BusSettings, context: SharedTierContext): RedisBus {
-  const { names, id, label, cooldown } = settings;
+  const { names, id, label, cooldown, reportOutage } = settings;
   const pending = new Set<string>();
   let pendingAll = false;
   let retry: NodeJS.Timeout | undefined;
@@ -65,7 +67,7 @@ export function createRedisBus(link: RedisLink, subscriber: RedisSubscriberClien
   let subscribing = false;
   /** True from the start and whenever the subscriber lost its connection: messages may have been missed. */
   let cutOff = true;
-  const reportSubscriber = outageReporter(context, `${label} subscriber`, 'invalidations from other replicas do not reach this one until it is back');
+  const reportSubscriber = (error: unknown): void => reportOutage(error, 'subscriber');
 
   function keep(key: string | undefined): void {
     if (key === undefined || pendingAll || pending.size >= Math.min(MAX_PENDING, context.max)) {

@@ -28,8 +28,8 @@ export interface RedisCommandClient {
 export interface LinkSettings {
   readonly budget: number;
   readonly cooldown: number;
-  /** Names this tier in messages: `redis (prefix "app:")`. */
-  readonly label: string;
+  /** Hears of every fault (and reports the outage once per window). */
+  readonly reportOutage: OutageReport;
 }
 
 /** A guarded command connection. */
@@ -44,32 +44,35 @@ export interface RedisLink {
   close(): void;
 }
 
+/** Hands an outage of Redis to `onError` (see {@link outageReporter}). */
+export type OutageReport = (error: unknown, connection: 'client' | 'subscriber') => void;
+
 /**
- * Reports an outage to `onError` at most once per report window, whatever its causes: one outage is
- * one problem, and a message per cause (refused, reset, over budget, OOM) would flood `onError`
- * while Redis is down. `consequence` says what the application sees meanwhile.
+ * Reports an outage to `onError` at most once per report window, whatever its causes and whichever
+ * connection saw it: one outage is one problem, and a message per cause (refused, reset, over
+ * budget, OOM) would flood `onError` while Redis is down.
  */
-export function outageReporter(context: SharedTierContext, label: string, consequence: string): (error: unknown) => void {
+export function outageReporter(context: SharedTierContext, label: string, cooldown: number): OutageReport {
   let reportedAt = -Infinity;
-  return (error) => {
+  return (error, connection) => {
     const now = Date.now();
     if (now - reportedAt < context.reportWindow) return;
     reportedAt = now;
-    context.report(new LogoFallbackError('SHARED_FAILED', `${label}: ${describeError(error)}; ${consequence}`, { cause: error }), label);
+    const message = `${label}, ${connection} connection: ${describeError(error)}; renders use the local cache and the ${context.storage} storage, and invalidations wait, until Redis answers again (tried every ${cooldown} ms)`;
+    context.report(new LogoFallbackError('SHARED_FAILED', message, { cause: error }), label);
   };
 }
 
 /** Builds the link; `onRecover` runs when a command succeeds after a fault, and when the client is ready again. */
-export function createRedisLink(client: RedisCommandClient, settings: LinkSettings, context: SharedTierContext, onRecover: () => void): RedisLink {
-  const { budget, cooldown, label } = settings;
+export function createRedisLink(client: RedisCommandClient, settings: LinkSettings, onRecover: () => void): RedisLink {
+  const { budget, cooldown, reportOutage } = settings;
   let downUntil = 0;
   let down = false;
-  const reportOutage = outageReporter(context, label, `renders use the local cache and the ${context.storage} storage, and try Redis again every ${cooldown} ms`);
 
   function fault(error: unknown): void {
     downUntil = Date.now() + cooldown;
     down = true;
-    reportOutage(error);
+    reportOutage(error, 'client');
   }
 
   function recovered(): void {

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { LogoFallbackError, describeError } from '../errors.js';
 import { checkKnownKeys, msOption, showValue } from '../options.js';
 import { createRedisBus, type RedisBus, type RedisSubscriberClient } from './redis-bus.js';
-import { createRedisLink, type RedisCommandClient, type RedisLink } from './redis-link.js';
+import { createRedisLink, outageReporter, type RedisCommandClient, type RedisLink } from './redis-link.js';
 import { LOOKUP_SCRIPT, SETTLE_SCRIPT, answerValue, parseLookup, redisNames, type Lookup } from './redis-protocol.js';
 import type { Found, SharedTier, SharedTierConnection, SharedTierContext, StorageCheck } from './types.js';
 
@@ -136,9 +136,10 @@ export function redisShared(options: RedisSharedOptions): RedisShared {
   function connect(context: SharedTierContext): SharedTierConnection {
     const id = randomUUID();
     const lockMs = String(Math.max(1, Math.ceil(context.timeout)));
+    const reportOutage = outageReporter(context, label, cooldown);
     let bus: RedisBus | undefined;
-    const link = createRedisLink(client, { budget, cooldown, label }, context, () => bus?.flush());
-    bus = createRedisBus(link, subscriber, { names, id, label, cooldown }, context);
+    const link = createRedisLink(client, { budget, cooldown, reportOutage }, () => bus?.flush());
+    bus = createRedisBus(link, subscriber, { names, id, label, cooldown, reportOutage }, context);
     connections.add({ link, bus });
 
     /** Frees the lock and, for an answer that is not a fault, shares it. In the background: nobody waits for it. */
