@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { companies, eventually, logosOf, showsLogo, startFleet, startStorage, type Company, type Replica, type Storage } from './fleet.js';
+import { assertPage, companies, eventually, logosOf, showsLogo, startFleet, startStorage, type Replica, type Storage } from './fleet.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 const fleet = suite('a fleet of three processes over Redis');
@@ -33,17 +33,6 @@ async function withFleet(present: readonly string[], run: (replicas: Replica[], 
     await Promise.all(replicas.map((replica) => replica.close()));
     await storage.server.close();
   }
-}
-
-/** Asserts what a page shows: the logo for `present` keys, an avatar for the others. */
-function assertPage(html: string, list: readonly Company[], storage: Storage, present: (key: string) => boolean, who: string): void {
-  const srcs = logosOf(html);
-  assert.is(srcs.length, list.length, `${who}: one <img> per company`);
-  list.forEach((company, i) => {
-    const src = srcs[i];
-    if (present(company.icon)) assert.ok(showsLogo(src, storage, company.icon), `${who}: ${company.icon} shows its logo, got ${src?.slice(0, 80)}`);
-    else assert.ok(src?.startsWith('data:image/svg+xml,'), `${who}: ${company.icon} shows an avatar, got ${src?.slice(0, 80)}`);
-  });
 }
 
 fleet('three processes rendering one page at once: one storage request per distinct key, not three', async () => {

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
 import { fileServer, type TestServer } from '../storage/servers.js';
 import type { ReplicaConfig } from './replica.js';
 
@@ -63,6 +64,8 @@ export interface Replica {
   invalidate(file?: string): Promise<void>;
   /** What onError heard since the last call. */
   reports(): Promise<Array<{ code: string; message: string }>>;
+  /** Whether both of its Redis connections are up. */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
   /** stderr so far, for failure messages. */
   output(): string;
@@ -124,6 +127,7 @@ export async function startReplica(name: string, config: ReplicaConfig): Promise
     renderSync: async (list) => (await send('renderSync', { companies: list })).html as string,
     invalidate: async (file) => void (await send('invalidate', file === undefined ? {} : { file })),
     reports: async () => (await send('reports')).reports as Array<{ code: string; message: string }>,
+    ready: async () => (await send('ready')).ready === true,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await Promise.race([send('close').catch(() => undefined), exited]);
@@ -158,6 +162,17 @@ export async function startFleet(names: readonly string[], config: ReplicaConfig
 /** The `src` of each `<img>` of a page, in order. */
 export function logosOf(html: string): string[] {
   return [...html.matchAll(/<img src="([^"]*)"/g)].map((match) => (match[1] ?? '').replaceAll('&amp;', '&'));
+}
+
+/** Asserts what a page shows: the logo for `present` keys, an avatar for the others. */
+export function assertPage(html: string, list: readonly Company[], storage: Storage, present: (key: string) => boolean, who: string): void {
+  const srcs = logosOf(html);
+  assert.is(srcs.length, list.length, `${who}: one <img> per company`);
+  list.forEach((company, i) => {
+    const src = srcs[i];
+    if (present(company.icon)) assert.ok(showsLogo(src, storage, company.icon), `${who}: ${company.icon} shows its logo, got ${src?.slice(0, 80)}`);
+    else assert.ok(src?.startsWith('data:image/svg+xml,'), `${who}: ${company.icon} shows an avatar, got ${src?.slice(0, 80)}`);
+  });
 }
 
 /** Whether a printed src is the storage URL of `key` (possibly with `?v=`), rather than an avatar. */

@@ -3,7 +3,8 @@
  * HTTP storage with the Redis tier, rendering a page through Nunjucks (async filters) or Handlebars
  * (sync, from the cache). It takes commands as JSON lines on stdin and answers on stdout:
  * `{ id, op: 'render' | 'renderSync', companies }` → `{ id, html, ms }`; `{ id, op: 'invalidate', file? }`;
- * `{ id, op: 'reports' }` → `{ id, reports: [{ code, message }] }`; `{ id, op: 'close' }`.
+ * `{ id, op: 'reports' }` → `{ id, reports: [{ code, message }] }`; `{ id, op: 'ready' }` → `{ id, ready }`
+ * (both Redis connections up); `{ id, op: 'close' }`.
  *
  * It adds no 'error' listener of its own to the Redis clients: that the tier's keep a lost
  * connection from crashing the process is part of what the fault tests see.
@@ -74,6 +75,8 @@ async function handle(command: Command): Promise<Record<string, unknown>> {
       return {};
     case 'reports':
       return { reports: reports.splice(0) };
+    case 'ready':
+      return { ready: client.isReady && subscriber.isReady };
     case 'close':
       await shared.close();
       client.destroy();
