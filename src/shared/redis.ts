@@ -3,9 +3,9 @@
  * Valkey), make one storage check per key for the whole fleet, and hear each other's invalidations.
  *
  * The local cache stays in front: a warm render never waits on Redis. A check the local cache
- * cannot answer reads the shared answer; when there is none, one replica takes a short lock and asks
- * the storage while the others wait for its answer (within the resolver's `timeout`, then they ask
- * for themselves). Redis is never a single point of failure: every command has a budget, a fault
+ * cannot answer reads the shared answer; when there is none, one replica takes a short lock (it
+ * expires after the resolver's `timeout`) and asks the storage while the others wait for its answer
+ * — for half their `timeout`, then they ask for themselves, with the other half left for that. Redis is never a single point of failure: every command has a budget, a fault
  * bypasses Redis for a cool-down, and renders go on with the local cache and the storage.
  */
 import { randomUUID } from 'node:crypto';
@@ -166,7 +166,8 @@ export function redisShared(options: RedisSharedOptions): RedisShared {
     async function check(key: string, signal: AbortSignal, fromStorage: StorageCheck): Promise<Found> {
       if (closed || !link.usable()) return fromStorage(key, signal);
       const token = randomUUID();
-      const until = Date.now() + context.timeout;
+      // Half the render's timeout for the lock holder's answer, half for a check of its own after that.
+      const until = Date.now() + context.timeout / 2;
       for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
         let lookup: Lookup | undefined;
         try {
