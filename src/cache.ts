@@ -138,8 +138,9 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
   }
 
   function connectShared(tier: SharedTier): SharedTierConnection {
+    let connection: unknown;
     try {
-      return tier.connect({
+      connection = tier.connect({
         storage: storage.name,
         ttl,
         missTtl,
@@ -154,9 +155,12 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
           for (const [key] of drop) entries.delete(key);
         },
       });
+      const { check, invalidate } = connection as Partial<SharedTierConnection>;
+      if (typeof check !== 'function' || typeof invalidate !== 'function') throw new Error('its connect() returned no check() and invalidate()');
     } catch (cause) {
       throw new LogoFallbackError('INVALID_OPTION', `createLogoResolver(): the shared tier could not connect: ${describeError(cause)}`, { cause });
     }
+    return connection as SharedTierConnection;
   }
 
   let shared: SharedTierConnection | undefined;

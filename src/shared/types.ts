@@ -68,6 +68,6 @@ export interface SharedTierConnection {
 export interface SharedTier {
   /** For messages: `'redis'`. */
   readonly name: string;
-  /** Connects one resolver's cache; called once by `createLogoResolver`. Must not throw. */
+  /** Connects one resolver's cache; called once by `createLogoResolver`, whose construction fails (`INVALID_OPTION`) if it throws. */
   connect(context: SharedTierContext): SharedTierConnection;
 }
