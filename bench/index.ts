@@ -12,3 +12,4 @@ await import('./requests.js');
 await import('./cold-disk.js');
 await import('./avatars.js');
 await import('./audit.js');
+await import('./replicas.js');

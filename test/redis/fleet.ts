@@ -61,6 +61,8 @@ export interface Replica {
   readonly name: string;
   render(list: readonly Company[]): Promise<string>;
   renderSync(list: readonly Company[]): Promise<string>;
+  /** Renders the page `times` times, one after the other; the last page and the time taken. */
+  renderMany(list: readonly Company[], times: number): Promise<{ html: string; ms: number }>;
   invalidate(file?: string): Promise<void>;
   /** What onError heard since the last call. */
   reports(): Promise<Array<{ code: string; message: string }>>;
@@ -99,13 +101,13 @@ export async function startReplica(name: string, config: ReplicaConfig): Promise
     });
   }
 
-  function send(op: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  function send(op: string, extra: Record<string, unknown> = {}, hangMs = HANG_MS): Promise<Record<string, unknown>> {
     const id = next++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
-        reject(new Error(`replica ${name}: "${op}" did not answer within ${HANG_MS} ms (a hang)\n${stderr}`));
-      }, HANG_MS);
+        reject(new Error(`replica ${name}: "${op}" did not answer within ${hangMs} ms (a hang)\n${stderr}`));
+      }, hangMs);
       waiting.set(id, {
         resolve: (reply) => {
           clearTimeout(timer);
@@ -125,6 +127,10 @@ export async function startReplica(name: string, config: ReplicaConfig): Promise
     name,
     render: async (list) => (await send('render', { companies: list })).html as string,
     renderSync: async (list) => (await send('renderSync', { companies: list })).html as string,
+    renderMany: async (list, times) => {
+      const reply = await send('renderMany', { companies: list, times }, HANG_MS * Math.max(1, times / 10));
+      return { html: reply.html as string, ms: reply.ms as number };
+    },
     invalidate: async (file) => void (await send('invalidate', file === undefined ? {} : { file })),
     reports: async () => (await send('reports')).reports as Array<{ code: string; message: string }>,
     ready: async () => (await send('ready')).ready === true,

@@ -2,7 +2,8 @@
  * One replica of an app, as its own Node process (test/redis/fleet.ts starts it): a resolver over an
  * HTTP storage with the Redis tier, rendering a page through Nunjucks (async filters) or Handlebars
  * (sync, from the cache). It takes commands as JSON lines on stdin and answers on stdout:
- * `{ id, op: 'render' | 'renderSync', companies }` → `{ id, html, ms }`; `{ id, op: 'invalidate', file? }`;
+ * `{ id, op: 'render' | 'renderSync', companies }` → `{ id, html, ms }`; `{ id, op: 'renderMany', companies, times }`
+ * (one render after the other) → `{ id, html, ms }`; `{ id, op: 'invalidate', file? }`;
  * `{ id, op: 'reports' }` → `{ id, reports: [{ code, message }] }`; `{ id, op: 'ready' }` → `{ id, ready }`
  * (both Redis connections up); `{ id, op: 'close' }`.
  *
@@ -29,6 +30,8 @@ export interface ReplicaConfig {
   ttl?: number;
   missTtl?: number;
   version?: boolean;
+  /** `false`: no shared tier (each replica on its own, the baseline of bench/replicas.ts). */
+  shared?: boolean;
 }
 
 const config = JSON.parse(process.env.REPLICA ?? '{}') as ReplicaConfig;
@@ -47,7 +50,7 @@ const shared = redisShared({
 });
 const logos = createLogoResolver({
   storage: httpStorage({ baseUrl: config.storage }),
-  shared,
+  ...(config.shared === false ? {} : { shared }),
   ...(config.version === true ? { version: true } : {}),
   ...(config.timeout === undefined ? {} : { timeout: config.timeout }),
   cache: { ...(config.ttl === undefined ? {} : { ttl: config.ttl }), ...(config.missTtl === undefined ? {} : { missTtl: config.missTtl }) },
@@ -59,13 +62,22 @@ const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }
 const page = nunjucks.compile(PAGE, env);
 const hbs = registerHandlebars(Handlebars.create(), logos).compile('{{#each list}}<img src="{{get_company_logo this}}" alt="{{get_company_name this}}">\n{{/each}}');
 
-type Command = { id: number; op: string; companies?: unknown[]; file?: string };
+type Command = { id: number; op: string; companies?: unknown[]; file?: string; times?: number };
+
+function render(list: unknown): Promise<string> {
+  return new Promise<string>((resolve, reject) => page.render({ list }, (error, out) => (error ? reject(error) : resolve(out ?? ''))));
+}
 
 async function handle(command: Command): Promise<Record<string, unknown>> {
   const started = performance.now();
   switch (command.op) {
     case 'render': {
-      const html = await new Promise<string>((resolve, reject) => page.render({ list: command.companies }, (error, out) => (error ? reject(error) : resolve(out ?? ''))));
+      const html = await render(command.companies);
+      return { html, ms: performance.now() - started };
+    }
+    case 'renderMany': {
+      let html = '';
+      for (let i = 0; i < (command.times ?? 1); i++) html = await render(command.companies);
       return { html, ms: performance.now() - started };
     }
     case 'renderSync':
