@@ -12,7 +12,7 @@ import { createCheckRunner, toLogoError, type Existence } from './checks.js';
 import { LogoFallbackError, describeError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, SharedTier, SharedTierConnection, StorageCheck } from './shared/types.js';
-import type { Storage } from './storage/types.js';
+import type { Storage, StorageEntry } from './storage/types.js';
 import { fileVersion, isVersion } from './url-version.js';
 
 export type { Existence } from './checks.js';
@@ -55,8 +55,11 @@ export interface ExistenceCache {
   version(key: string): string | undefined;
   /** Forgets one key (and the answer of its running check), or everything — here and, through the shared tier, on every replica. */
   invalidate(key?: string): void;
-  /** Stores an answer the storage gave another way (a listing: `prefetch({ prefix })`), as a check's answer is stored. */
-  fill(key: string, state: 'present' | 'missing'): void;
+  /**
+   * Stores an answer the storage gave another way (a listing: `prefetch({ prefix })`), as a check's
+   * answer is stored; `entry` is what the listing told of the file, for its version (`version` on).
+   */
+  fill(key: string, state: 'present' | 'missing', entry?: StorageEntry): void;
 }
 
 /**
@@ -100,7 +103,7 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     let served = state;
     if (state === 'present') {
       const fresh = now + freshFor(found, ttl);
-      const version = found?.version !== undefined && isVersion(found.version) ? found.version : undefined;
+      const version = settings.version && found?.version !== undefined && isVersion(found.version) ? found.version : undefined;
       entry = { state, fresh, servableUntil: staleIfError > 0 ? fresh + staleIfError : undefined, version };
     } else if (state === 'missing') {
       const window = freshFor(found, missTtl);
@@ -209,7 +212,10 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     check: (key) => runner.wait(key),
     start: (key) => runner.start(key),
     settled: (key) => runner.settled(key),
-    fill: (key, state) => void settle(key, state, undefined, true),
+    fill(key, state, entry) {
+      const version = state === 'present' && entry !== undefined ? fileVersion(entry) : undefined;
+      settle(key, state, undefined, true, { exists: state === 'present', ...(version === undefined ? {} : { version }) });
+    },
     version: (key) => (enabled ? entries.peek(key)?.version : undefined),
     invalidate(key) {
       dropLocal(key);

@@ -91,7 +91,7 @@ export function createPrefixListings(storage: Storage, cache: ExistenceCache, se
         // A driver's listing is trusted no more than a template: only keys under the prefix that the key rules accept.
         if (typeof key !== 'string' || !key.startsWith(prefix) || keyProblem(key) !== undefined || typeof size !== 'number' || !(size >= 0)) continue;
         if (state.all || state.keys.has(key)) continue;
-        cache.fill(key, size > 0 ? 'present' : 'missing');
+        cache.fill(key, size > 0 ? 'present' : 'missing', entry);
       }
     }
 

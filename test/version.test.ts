@@ -90,6 +90,31 @@ test('fsStorage: size and modification time; a sync render checks asynchronously
   });
 });
 
+test('prefetch({ prefix }): a listing fills the cache with the same versions as a check (fs, S3)', async () => {
+  await withDir(async (dir) => {
+    await writeFile(path.join(dir, 'a.png'), 'png');
+    await writeFile(path.join(dir, 'b.png'), 'another png');
+    const storage = fsStorage({ root: dir, baseUrl: '/media/' });
+    const checked = versioned(storage).logos;
+    const listed = versioned(storage).logos;
+    await listed.prefetch({ prefix: '' });
+    for (const key of ['a.png', 'b.png']) {
+      const url = listed.fileUrl(key, 'Acme Corp');
+      assert.match(url, VERSIONED, 'a sync render right after the listing');
+      assert.is(url, await checked.fileUrlAsync(key, 'Acme Corp'));
+    }
+  });
+  const s3 = await startS3(new Map([['logos/a.png', Buffer.from('png')]]));
+  try {
+    const storage = s3Storage({ endpoint: s3.origin, region: s3.region, bucket: s3.bucket, ...S3RVER_CREDENTIALS, forcePathStyle: true, publicBaseUrl: `${s3.origin}/${s3.bucket}/` });
+    const listed = versioned(storage).logos;
+    await listed.prefetch({ prefix: 'logos/' });
+    assert.is(listed.fileUrl('logos/a.png', 'Acme Corp'), await versioned(storage).logos.fileUrlAsync('logos/a.png', 'Acme Corp'));
+  } finally {
+    await s3.close();
+  }
+});
+
 test('httpStorage: the ETag (a weak one too), else Last-Modified and Content-Length', async () => {
   let headers: Record<string, string> = { ETag: '"abc"', 'Content-Length': '3' };
   const server = await startServer((request, response) => {
