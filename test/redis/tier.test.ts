@@ -267,4 +267,36 @@ tier('Redis holding what this package did not write under the prefix: never prin
   });
 });
 
+tier('Redis that answers nothing in time (CLIENT PAUSE) or refuses the scripts (an ACL user without EVAL): renders go on from the storage, reported once', async () => {
+  await withMedia(async (media, prefix) => {
+    media.files.add('a.png');
+    const weak = `weak-${randomUUID()}`;
+    await redis?.command(['ACL', 'SETUSER', weak, 'on', '>pw', '~*', '&*', '+@all', '-eval']);
+    const cases: Array<[string, () => Promise<unknown>, RegExp, string | undefined]> = [
+      ['paused', () => redis?.command(['CLIENT', 'PAUSE', '1500', 'ALL']) ?? Promise.resolve(), /no reply within the budget \(100 ms\)/, undefined],
+      ['no EVAL', () => Promise.resolve(), /NOPERM/, `${weak}:pw`],
+    ];
+    for (const [name, fault, message, user] of cases) {
+      const client = createClient({ url: user === undefined ? (redis?.url ?? '') : (redis?.url ?? '').replace('redis://', `redis://${user}@`) });
+      const subscriber = client.duplicate();
+      open.push(async () => {
+        client.destroy();
+        subscriber.destroy();
+      });
+      await Promise.all([client.connect(), subscriber.connect()]);
+      const shared = redisShared({ client, subscriber, prefix: `${prefix}${name}:`, budget: 100 });
+      open.push(() => shared.close());
+      const errors: LogoFallbackError[] = [];
+      const logos = createLogoResolver({ storage: httpStorage({ baseUrl: media.baseUrl }), shared, avatar: uiAvatars({ background: '#1e3a8a' }), onError: (error) => errors.push(error) });
+      await fault();
+      for (const key of ['a.png', 'b.png', 'c.png', 'd.png']) {
+        assert.is(await logos.fileUrlAsync(key, 'Acme Corp'), key === 'a.png' ? `${media.baseUrl}a.png` : AVATAR_AC, `${name}: ${key}`);
+      }
+      assert.equal(errors.map((error) => error.code), ['SHARED_FAILED'], `${name}: once`);
+      assert.match(errors[0]?.message ?? '', message);
+    }
+    await sleep(1_600); // the pause ends before the next test
+  });
+});
+
 tier.run();
