@@ -267,6 +267,22 @@ tier('Redis holding what this package did not write under the prefix: never prin
   });
 });
 
+tier('keys the bus carries as they are: Unicode, spaces, quotes and parentheses, a key of 1,024 bytes', async () => {
+  await withMedia(async (media, prefix) => {
+    const a = await replica(media, prefix);
+    const b = await replica(media, prefix);
+    for (const key of [`logos/日本 o'brien (1).png`, `logos/${'é'.repeat(506)}.png`]) {
+      assert.is(Buffer.byteLength(key) <= 1024, true);
+      assert.is(await b.logos.fileUrlAsync(key, 'Acme Corp'), AVATAR_AC);
+      media.files.add(key);
+      a.logos.invalidate(key);
+      await until(() => b.logos.fileUrl(key, 'Acme Corp') !== AVATAR_AC, 10_000, `B to hear of ${key.slice(0, 20)}…`);
+      assert.is(b.logos.fileUrl(key, 'Acme Corp'), a.logos.storage.url(key));
+    }
+    assert.equal([...a.errors, ...b.errors], []);
+  });
+});
+
 tier('Redis that answers nothing in time (CLIENT PAUSE) or refuses the scripts (an ACL user without EVAL): renders go on from the storage, reported once', async () => {
   await withMedia(async (media, prefix) => {
     media.files.add('a.png');
