@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ENGINES, type EngineName } from '../../fixtures/render.js';
 
 /** Every variable the app reads. `.env.production.example` lists exactly these (a test checks). */
-export const ENV_VARIABLES = ['HOST', 'PORT', 'DATA_DIR', 'MEDIA_ROOT', 'ENGINE', 'AVATARS', 'MEDIA_ACCEL_PREFIX'] as const;
+export const ENV_VARIABLES = ['HOST', 'PORT', 'DATA_DIR', 'MEDIA_ROOT', 'ENGINE', 'AVATARS', 'MEDIA_ACCEL_PREFIX', 'REDIS_URL'] as const;
 
 /** Which avatar provider draws the fallback. */
 export type AvatarChoice = 'local' | 'ui-avatars';
@@ -31,6 +31,11 @@ export interface DemoConfig {
    * nginx send the file from its `internal` location. Unset: the app sends the file itself.
    */
   mediaAccelPrefix: string | undefined;
+  /**
+   * Several replicas: the Redis (or Valkey) whose shared tier and invalidation bus they use
+   * (`redis://` or `rediss://`, README "Several replicas"). Unset: each replica on its own.
+   */
+  redisUrl: string | undefined;
 }
 
 function fail(variable: string, expected: string, value: string): never {
@@ -41,6 +46,18 @@ function oneOf<T extends string>(variable: string, value: string | undefined, ch
   if (value === undefined || value === '') return fallback;
   if (!(choices as readonly string[]).includes(value)) fail(variable, `one of ${choices.join(', ')}`, value);
   return value as T;
+}
+
+function redisUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let valid = false;
+  try {
+    valid = ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  } catch {
+    // not a URL
+  }
+  if (!valid) fail('REDIS_URL', 'a redis:// or rediss:// URL such as redis://redis:6379', value);
+  return value;
 }
 
 /** Reads and checks the settings from `env`. Throws an `Error` naming the first bad variable. */
@@ -57,5 +74,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     engine: oneOf('ENGINE', env.ENGINE, ENGINES, 'nunjucks'),
     avatars: oneOf('AVATARS', env.AVATARS, AVATAR_CHOICES, 'local'),
     mediaAccelPrefix: prefix,
+    redisUrl: redisUrl(env.REDIS_URL),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run demo`: the logo-fallback demo app. Settings come from the environment (see config.ts
- * and examples/deploy/.env.production.example): PORT, HOST, DATA_DIR, MEDIA_ROOT, ENGINE, AVATARS.
+ * and examples/deploy/.env.production.example): PORT, HOST, DATA_DIR, MEDIA_ROOT, ENGINE, AVATARS,
+ * MEDIA_ACCEL_PREFIX, REDIS_URL.
  */
 import { readConfig } from './config.js';
 import { startDemo } from './start.js';

@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import type { AvatarChoice, DemoConfig } from './config.js';
 import { openCompanies } from './db.js';
 import { seedOnFirstStart } from './seed.js';
+import { connectShared } from './shared.js';
 
 /** A running demo. */
 export interface RunningDemo {
@@ -35,9 +36,11 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
   const seeded = seedOnFirstStart(store, config.mediaRoot);
   const storage = fsStorage({ root: config.mediaRoot, baseUrl: '/media/' });
   const onError = (error: Error): void => warn(error.message);
+  const fleet = connectShared(config.redisUrl, warn);
+  const shared = fleet.shared === undefined ? {} : { shared: fleet.shared };
   const resolvers: Record<AvatarChoice, LogoResolver> = {
-    local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError }),
-    'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError }),
+    local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError, ...shared }),
+    'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError, ...shared }),
   };
   const request = timeouts.request ?? 60_000;
   // Node's defaults let a request take 300 s; a stalled upload would hold its buffered body that long.
@@ -58,6 +61,8 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).finally(() => store.close()),
+      })
+        .finally(() => fleet.close())
+        .finally(() => store.close()),
   };
 }
