@@ -37,7 +37,7 @@ export interface RedisBus {
   publish(key: string | undefined): void;
   /** Sends what was kept for later (when Redis answers again). */
   flush(): void;
-  /** Stops listening; resolves when unsubscribed (or when that failed). */
+  /** Stops listening; resolves when unsubscribed, or when that failed or took longer than the budget. */
   close(): Promise<void>;
 }
 
@@ -49,6 +49,8 @@ export interface BusSettings {
   readonly label: string;
   /** How long to wait before trying again to send what was kept, ms. */
   readonly cooldown: number;
+  /** How long `close()` waits for Redis to confirm the unsubscription, ms. */
+  readonly budget: number;
   /** Hears of the subscriber's faults (and reports the outage once per window). */
   readonly reportOutage: OutageReport;
 }
@@ -58,7 +60,7 @@ const MAX_PENDING = 1000;
 
 /** Builds the bus and subscribes. */
 export function createRedisBus(link: RedisLink, subscriber: RedisSubscriberClient, settings: BusSettings, context: SharedTierContext): RedisBus {
-  const { names, id, label, cooldown, reportOutage } = settings;
+  const { names, id, label, cooldown, budget, reportOutage } = settings;
   const pending = new Set<string>();
   let pendingAll = false;
   let retry: NodeJS.Timeout | undefined;
@@ -172,7 +174,14 @@ export function createRedisBus(link: RedisLink, subscriber: RedisSubscriberClien
       subscriber.off('error', onLost);
       subscriber.off('reconnecting', onEnd);
       subscriber.off('end', onEnd);
-      if (subscribed) await Promise.resolve().then(() => subscriber.unsubscribe(names.channel, listener)).catch(() => undefined);
+      if (!subscribed) return;
+      // node-redis drops the listener at once; the UNSUBSCRIBE itself waits for a connection, which
+      // a Redis that is down never gives: close() must not wait for it longer than a command may.
+      let timer: NodeJS.Timeout | undefined;
+      const unsubscribed = Promise.resolve().then(() => subscriber.unsubscribe(names.channel, listener));
+      await Promise.race([unsubscribed, new Promise((resolve) => (timer = setTimeout(resolve, budget)))]).catch(() => undefined);
+      unsubscribed.catch(() => undefined);
+      clearTimeout(timer);
     },
   };
 }

@@ -59,7 +59,8 @@ export interface RedisShared extends SharedTier {
   /**
    * Stops using Redis for every resolver connected to this tier: unsubscribes from the channel and
    * stops listening to the clients' events. The connections stay open: they are the application's
-   * to close (after this). Never rejects.
+   * to close (after this). Never rejects, and waits for Redis at most `budget` (a Redis that is down
+   * never confirms the unsubscription).
    */
   close(): Promise<void>;
 }
@@ -139,7 +140,7 @@ export function redisShared(options: RedisSharedOptions): RedisShared {
     const reportOutage = outageReporter(context, label, cooldown);
     let bus: RedisBus | undefined;
     const link = createRedisLink(client, { budget, cooldown, reportOutage }, () => bus?.flush());
-    bus = createRedisBus(link, subscriber, { names, id, label, cooldown, reportOutage }, context);
+    bus = createRedisBus(link, subscriber, { names, id, label, cooldown, budget, reportOutage }, context);
     connections.add({ link, bus });
 
     /** Frees the lock and, for an answer that is not a fault, shares it. In the background: nobody waits for it. */

@@ -267,6 +267,27 @@ tier('Redis holding what this package did not write under the prefix: never prin
   });
 });
 
+tier('close() with Redis gone: it resolves within the budget rather than waiting for a reconnect', async () => {
+  const own = await startRedis();
+  const client = createClient({ url: own.url });
+  const subscriber = client.duplicate();
+  client.on('error', () => undefined);
+  subscriber.on('error', () => undefined);
+  try {
+    await Promise.all([client.connect(), subscriber.connect()]);
+    const shared = redisShared({ client, subscriber, prefix: 'gone:', budget: 200 });
+    createLogoResolver({ storage: httpStorage({ baseUrl: 'http://127.0.0.1:9/media/' }), shared, onError: () => undefined });
+    await until(() => subscriber.isPubSubActive, 5_000, 'the subscription');
+    await own.kill();
+    const closed = await Promise.race([shared.close().then(() => 'closed'), sleep(5_000).then(() => 'still waiting')]);
+    assert.is(closed, 'closed');
+  } finally {
+    client.destroy();
+    subscriber.destroy();
+    await own.stop();
+  }
+});
+
 tier('keys the bus carries as they are: Unicode, spaces, quotes and parentheses, a key of 1,024 bytes', async () => {
   await withMedia(async (media, prefix) => {
     const a = await replica(media, prefix);
