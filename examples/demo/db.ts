@@ -20,6 +20,11 @@ export interface CompanyStore {
   /** Whether some company's logo is this storage key: the app's permission check for media. */
   isLogo(key: string): boolean;
   count(): number;
+  /**
+   * Adds `companies` if the table is empty, in one write transaction taken at once (BEGIN
+   * IMMEDIATE): replicas starting together on one volume seed it once. Returns whether it did.
+   */
+  seedIfEmpty(companies: ReadonlyArray<Omit<Company, 'id'> & { id?: number }>): boolean;
   /** Whether the database answers (for /healthz). */
   ping(): boolean;
   close(): void;
@@ -50,6 +55,11 @@ export function openCompanies(dataDir: string): CompanyStore {
     update.run(icon, id);
     return previous.icon;
   });
+  const seed = db.transaction((companies: ReadonlyArray<Omit<Company, 'id'> & { id?: number }>): boolean => {
+    if ((count.get()?.n ?? 0) > 0) return false;
+    for (const company of companies) insert.get(company.id ?? null, company.company, company.icon);
+    return true;
+  });
   return {
     list: () => list.all(),
     get: (id) => get.get(id),
@@ -57,6 +67,7 @@ export function openCompanies(dataDir: string): CompanyStore {
     setIcon: (id, icon) => setIcon(id, icon),
     isLogo: (key) => isLogo.get(key) !== undefined,
     count: () => count.get()?.n ?? 0,
+    seedIfEmpty: (companies) => seed.immediate(companies),
     ping: () => {
       try {
         return db.prepare('select 1').get() !== undefined;

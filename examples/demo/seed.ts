@@ -10,10 +10,12 @@ import type { CompanyStore } from './db.js';
 
 const FIXTURE_MEDIA = fileURLToPath(new URL('../../fixtures/media/', import.meta.url));
 
-/** Seeds an empty database and copies the fixture media into `mediaRoot`. Returns whether it did. */
+/**
+ * Seeds an empty database and copies the fixture media into `mediaRoot`. Returns whether it did.
+ * Replicas starting at once on one volume both copy (nothing is overwritten) and one seeds.
+ */
 export function seedOnFirstStart(store: CompanyStore, mediaRoot: string): boolean {
   if (store.count() > 0) return false;
   cpSync(FIXTURE_MEDIA, mediaRoot, { recursive: true, force: false, errorOnExist: false });
-  for (const company of companies) store.add(company);
-  return true;
+  return store.seedIfEmpty(companies);
 }
