@@ -140,17 +140,20 @@ step "6/8 Wait until the app is healthy (at most ${health_timeout}s)"
 if "$dry_run"; then
   printf "+ docker inspect --format %s \"\$(%s)\"   # every 2s until healthy\n" "$(quote '{{.State.Health.Status}}')" "$(show docker "${compose_args[@]}" ps -q app | cut -c3-)"
 else
-  container="$(docker "${compose_args[@]}" ps -q app)"
-  [ -n "$container" ] || fail "the app container is not running"
+  # One container, or one per replica (docker-compose.replicas.yaml): each must be healthy.
+  mapfile -t containers < <(docker "${compose_args[@]}" ps -q app)
+  [ "${#containers[@]}" -gt 0 ] || fail "the app container is not running"
   deadline=$((SECONDS + health_timeout))
-  until [ "$(docker inspect --format '{{.State.Health.Status}}' "$container")" = "healthy" ]; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      compose logs --tail 50 app >&2 || true
-      fail "the app is not healthy after ${health_timeout}s (logs above; its /healthz says why)"
-    fi
-    sleep 2
+  for container in "${containers[@]}"; do
+    until [ "$(docker inspect --format '{{.State.Health.Status}}' "$container")" = "healthy" ]; do
+      if [ "$SECONDS" -ge "$deadline" ]; then
+        compose logs --tail 50 app >&2 || true
+        fail "the app is not healthy after ${health_timeout}s (logs above; its /healthz says why)"
+      fi
+      sleep 2
+    done
   done
-  printf 'app is healthy\n'
+  printf 'app is healthy (%s container%s)\n' "${#containers[@]}" "$([ "${#containers[@]}" -eq 1 ] || printf s)"
 fi
 
 # Answers "CODE TYPE" for a URL, or fails the deploy when nginx does not answer at all.
