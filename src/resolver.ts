@@ -62,6 +62,8 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const avatars = createAvatars(settings.avatar ?? initialsAvatar(), settings.placeholder, memoSize, report);
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
   const parsedMemo = new Memo<string, Parsed>(memoSize);
+  // Without `version`, a warm render's URL is the memoised one, with no further lookup.
+  const versioned = settings.cache.version;
 
   /** One report per call for everything that threw while reading what the template passed. */
   function reportRead(failures: ReadFailures): void {
@@ -112,9 +114,9 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
    * `undefined` (reported) when the storage fails to give a safe one.
    */
   function urlOf(key: string, memo: string | undefined): string | undefined {
-    if (memo !== undefined) return versionedUrl(memo, cache.version(key));
+    if (memo !== undefined) return versioned ? versionedUrl(memo, cache.version(key)) : memo;
     const built = storageUrl(key);
-    if ('url' in built) return versionedUrl(built.url, cache.version(key));
+    if ('url' in built) return versioned ? versionedUrl(built.url, cache.version(key)) : built.url;
     report(built.error, key);
     return undefined;
   }
