@@ -1,0 +1,60 @@
+/**
+ * The media route for Node's `http` server, Connect and Express: `(req, res, next?)`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { LogoResolver } from '../resolver-types.js';
+import type { MediaRouteOptions } from './media-options.js';
+import { createMediaRoute, type MediaAnswer } from './media-route.js';
+
+/** A Node `http` / Connect / Express handler. */
+export type MediaHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
+
+const NOT_FOUND = 'Not Found\n';
+
+/** Writes a route's answer to a Node response; a file stream is piped, and destroyed if the client goes away. */
+export function writeAnswer(res: ServerResponse, answer: MediaAnswer): void {
+  res.writeHead(answer.status, answer.headers);
+  const { body } = answer;
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
+    res.end(body);
+    return;
+  }
+  // A read error half-way cannot change the status any more: the connection is cut, so that the
+  // client sees a truncated body, never a complete-looking wrong one.
+  pipeline(body, res).catch(() => res.destroy());
+}
+
+/**
+ * Serves `GET`/`HEAD <prefix><key>`: the file when the resolver finds it (streamed from a local
+ * storage with `@fastify/send`: ETag, Last-Modified, `304`, Range; a remote storage's URL by
+ * `302`), else a `307` to the avatar route with `Cache-Control: no-store` and
+ * `X-Logo-Fallback: missing | unsafe | fault` (or a `404` with the avatar as its body, with
+ * `fallback: 'status'`). Only raster image types are served inline; anything else (SVG, HTML) as
+ * an `application/octet-stream` attachment; always `X-Content-Type-Options: nosniff` and
+ * `Content-Security-Policy: default-src 'none'; sandbox`. Other methods get `405`. Requests
+ * outside `prefix` go to `next`, or get `404` without one. Mount it without a path
+ * (`app.use(mediaHandler(logos))`): it matches the whole request path.
+ *
+ * @example
+ * ```ts
+ * app.use(mediaHandler(logos, { nameFor: (key) => db.companyByLogo(key) }));   // Express / Connect
+ * app.use(avatarHandler());                                                     // where it redirects
+ * ```
+ * @throws {LogoFallbackError} `INVALID_OPTION` for bad options or a resolver whose storage the route cannot serve.
+ */
+export function mediaHandler(logos: LogoResolver, options: MediaRouteOptions = {}): MediaHandler {
+  const route = createMediaRoute(logos, options, 'mediaHandler()');
+  return (req, res, next) => {
+    route({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers }).then(
+      (answer) => {
+        if (answer !== undefined) return writeAnswer(res, answer);
+        if (next) return next();
+        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Content-Length': String(NOT_FOUND.length) });
+        res.end(req.method === 'HEAD' ? undefined : NOT_FOUND);
+      },
+      // The route never rejects; writing may throw on a response already ended by someone else.
+      (error: unknown) => (next ? next(error) : res.destroy()),
+    );
+  };
+}
