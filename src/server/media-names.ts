@@ -47,8 +47,8 @@ export function createNameLookup(logos: LogoResolver, nameFor: MediaNameLookup |
         report(new LogoFallbackError('TIMEOUT', `${owner}: nameFor(${describeValue(key)}) did not answer within ${timeout} ms (nameTimeout); the placeholder is shown`, { key }));
         return '';
       }
-      // A string is the name itself; a record is read through the resolver's fields (never throws).
-      return logos.name(value);
+      // A string or number is the name itself; a record is read through the resolver's fields (never throws).
+      return typeof value === 'number' && Number.isFinite(value) ? String(value) : logos.name(value);
     } catch (cause) {
       report(new LogoFallbackError('INVALID_OPTION', `${owner}: nameFor(${describeValue(key)}) failed: ${describeError(cause)}; the placeholder is shown`, { key, cause }));
       return '';
