@@ -33,8 +33,9 @@ export function writeAnswer(res: ServerResponse, answer: MediaAnswer): void {
  * `fallback: 'status'`). Only raster image types are served inline; anything else (SVG, HTML) as
  * an `application/octet-stream` attachment; always `X-Content-Type-Options: nosniff` and
  * `Content-Security-Policy: default-src 'none'; sandbox`. Other methods get `405`. Requests
- * outside `prefix` go to `next`, or get `404` without one. Mount it without a path
- * (`app.use(mediaHandler(logos))`): it matches the whole request path.
+ * outside `prefix` go to `next`, or get `404` without one. It matches the whole request path
+ * (Express's and Connect's `originalUrl`), so `app.use(mediaHandler(logos))` and
+ * `app.use('/media', mediaHandler(logos))` are the same.
  *
  * @example
  * ```ts
@@ -46,7 +47,10 @@ export function writeAnswer(res: ServerResponse, answer: MediaAnswer): void {
 export function mediaHandler(logos: LogoResolver, options: MediaRouteOptions = {}): MediaHandler {
   const route = createMediaRoute(logos, options, 'mediaHandler()');
   return (req, res, next) => {
-    route({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers }).then(
+    // Express and Connect strip a mount path from req.url and keep the whole one in originalUrl:
+    // the prefix is a public path, so it is matched against the whole one.
+    const target = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+    route({ method: req.method ?? 'GET', target: typeof target === 'string' ? target : (req.url ?? '/'), headers: req.headers }).then(
       (answer) => {
         if (answer !== undefined) return writeAnswer(res, answer);
         if (next) return next();

@@ -42,7 +42,7 @@ const FRAMEWORKS: Record<string, (logos: LogoResolver) => Promise<Running>> = {
   },
   Express: async (logos) => {
     const app = express();
-    app.use(mediaHandler(logos, OPTIONS));
+    app.use('/media', mediaHandler(logos, OPTIONS)); // mounted on a path: the prefix is still the whole path
     app.use(avatarHandler());
     app.get('/hello', (_req, res) => {
       res.send(APP);
