@@ -10,6 +10,10 @@ import { NAME_LOOKUPS_IN_FLIGHT, type MediaNameLookup } from './media-options.js
 /** The display name for a key, `''` when there is none; never rejects. */
 export type NameOf = (key: string | undefined) => Promise<string>;
 
+/**
+ * Bounds the app's `nameFor`: at most `timeout` ms per call (then `signal` aborts), at most
+ * {@link NAME_LOOKUPS_IN_FLIGHT} calls unsettled at once. Failures go to the resolver's `onError`.
+ */
 export function createNameLookup(logos: LogoResolver, nameFor: MediaNameLookup | undefined, timeout: number, owner: string): NameOf {
   // Slots are freed when a lookup settles, not when the route stops waiting: a database that hangs
   // holds its slots, so hung lookups cannot pile up beyond the bound.

@@ -352,6 +352,28 @@ test("fallback: 'status' answers 404 with the avatar itself as the body, no-stor
   }
 });
 
+test("avatar: { format: 'png' }: the redirect leads to the route's .png URL; fallback: 'status' sends the PNG itself", async () => {
+  const redirect = await setup({ avatar: { format: 'png', size: 48 }, nameFor: () => 'Acme Corp' });
+  try {
+    const reply = await redirect.request('/media/lost.png');
+    assert.is(reply.headers.location, initialsAvatar({ format: 'png', size: 48, route: '/avatars/' })({ name: 'Acme Corp' }));
+    assert.match(String(reply.headers.location), /^\/avatars\/AC\.png\?size=48&/);
+  } finally {
+    await redirect.close();
+  }
+  const status = await setup({ fallback: 'status', avatar: { format: 'png', size: 48 } });
+  try {
+    const reply = await status.request('/media/lost.png');
+    assert.is(reply.status, 404);
+    assert.is(reply.headers['content-type'], 'image/png');
+    assert.ok(reply.body.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'a PNG signature');
+    assert.is(reply.body.readUInt32BE(16), 48, 'its width');
+    assert.is(reply.headers['x-logo-fallback'], 'missing');
+  } finally {
+    await status.close();
+  }
+});
+
 test('other methods get 405 with Allow; paths outside the prefix go to next(); a custom prefix and avatar route', async () => {
   const s = await setup({ prefix: '/uploads', avatarRoute: '/static/avatars' });
   try {
