@@ -54,7 +54,7 @@ export function createNameLookup(logos: LogoResolver, nameFor: MediaNameLookup |
       // A string or number is the name itself; a record is read through the resolver's fields (never throws).
       return typeof value === 'number' && Number.isFinite(value) ? String(value) : logos.name(value);
     } catch (cause) {
-      report(new LogoFallbackError('INVALID_OPTION', `${owner}: nameFor(${describeValue(key)}) failed: ${describeError(cause)}; the placeholder is shown`, { key, cause }));
+      report(new LogoFallbackError('INVALID_RECORD', `${owner}: nameFor(${describeValue(key)}) failed: ${describeError(cause)}; the placeholder is shown`, { key, cause }));
       return '';
     } finally {
       clearTimeout(timer);

@@ -284,7 +284,7 @@ test('nameFor: a name, a record, sync or async; a throw, a rejection, a hostile 
     for (const file of ['throws.png', 'rejects.png', 'proxy.png', 'null.png', 'hangs.png', 'unknown.png']) {
       assert.is(await location(file), ROUTE_AVATAR({ name: 'C' }), file);
     }
-    assert.ok(s.reports.some((e) => /database down/.test(e.message) && (e as LogoFallbackError).code === 'INVALID_OPTION'));
+    assert.ok(s.reports.some((e) => /database down/.test(e.message) && (e as LogoFallbackError).code === 'INVALID_RECORD'));
     assert.ok(s.reports.some((e) => /connection reset/.test(e.message)));
     assert.ok(s.reports.some((e) => (e as LogoFallbackError).code === 'TIMEOUT' && /within 50 ms/.test(e.message)));
     assert.is(signals.length, 1);
