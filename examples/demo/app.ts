@@ -1,11 +1,13 @@
 /**
- * The demo app's request handler: the page, media, uploads, /healthz and one stylesheet.
+ * The demo app's request handler: the page, media, the avatar route, uploads, /healthz and one stylesheet.
  * Plain `node:http`, so that nothing but logo-fallback is on show.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseReference, type LogoResolver } from '../../src/index.js';
-import { ENGINES, sidebarRenderers, type EngineName } from '../../fixtures/render.js';
+import { SIDEBAR_ENGINES, type SidebarEngine } from '../../fixtures/render.js';
+import { allSidebarRenderers } from '../../fixtures/render-locals.js';
+import { AVATAR_ROUTE, type AvatarRoute } from './avatar-route.js';
 import { AVATAR_CHOICES, type AvatarChoice, type DemoConfig } from './config.js';
 import type { Company, CompanyStore } from './db.js';
 import { checkHealth } from './health.js';
@@ -19,6 +21,8 @@ export interface AppDeps {
   store: CompanyStore;
   /** One resolver per avatar provider, over the same storage. */
   resolvers: Record<AvatarChoice, LogoResolver>;
+  /** The avatar route and the e-mail column's resolver, over the same storage. */
+  avatarRoute: AvatarRoute;
   /** Where one-line notices go (an aborted upload, a replaced logo that could not be removed). @default console.warn */
   log?: (line: string) => void;
   /** How long an upload may send nothing, ms. @default UPLOAD_IDLE_TIMEOUT_MS (10 s) */
@@ -38,11 +42,12 @@ const PAGE_HEADERS = {
 };
 
 /** Builds the request handler. */
-export function createApp({ config, store, resolvers, log = console.warn, uploadIdleTimeout = UPLOAD_IDLE_TIMEOUT_MS }: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const renderers = Object.fromEntries(AVATAR_CHOICES.map((choice) => [choice, sidebarRenderers(resolvers[choice])])) as Record<
+export function createApp({ config, store, resolvers, avatarRoute, log = console.warn, uploadIdleTimeout = UPLOAD_IDLE_TIMEOUT_MS }: AppDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const renderers = Object.fromEntries(AVATAR_CHOICES.map((choice) => [choice, allSidebarRenderers(resolvers[choice])])) as Record<
     AvatarChoice,
-    ReturnType<typeof sidebarRenderers>
+    ReturnType<typeof allSidebarRenderers>
   >;
+  const allResolvers = [...Object.values(resolvers), avatarRoute.logos];
   const storage = resolvers.local.storage;
 
   function caseOf(company: Company): LogoCase {
@@ -59,8 +64,9 @@ export function createApp({ config, store, resolvers, log = console.warn, upload
 
   function view(company: Company, avatars: AvatarChoice, label: string): CompanyView {
     const context = { company, label };
-    const sidebars = Object.fromEntries(ENGINES.map((engine) => [engine, renderers[avatars][engine](context)])) as Record<EngineName, string>;
-    return { company, case: caseOf(company), hostileName: /[<>"'&]/.test(company.company), sidebars };
+    const sidebars = Object.fromEntries(SIDEBAR_ENGINES.map((engine) => [engine, renderers[avatars][engine](context)])) as Record<SidebarEngine, string>;
+    const email = avatarRoute.logos.logo(company, { format: avatarRoute.format });
+    return { company, case: caseOf(company), hostileName: /[<>"'&]/.test(company.company), sidebars, email };
   }
 
   function page(res: ServerResponse, status: number, url: URL, notice?: PageModel['notice']): void {
@@ -72,6 +78,7 @@ export function createApp({ config, store, resolvers, log = console.warn, upload
     const model: PageModel = {
       engine: config.engine,
       avatars,
+      email: { format: avatarRoute.format, ...(avatarRoute.pngUnavailable === undefined ? {} : { pngUnavailable: avatarRoute.pngUnavailable }) },
       selected: selected === undefined ? undefined : view(selected, avatars, 'My Company'),
       companies: companies.map((company) => view(company, avatars, company.id === selected?.id ? 'My Company' : 'Other Company')),
       ...(notice === undefined ? {} : { notice }),
@@ -131,7 +138,7 @@ export function createApp({ config, store, resolvers, log = console.warn, upload
     const orphaned = previous !== null && previous !== key && !store.isLogo(previous);
     // The resolvers remember "missing" and "present" for a while: forget both keys now, so the very
     // next render shows the new logo.
-    for (const logos of Object.values(resolvers)) {
+    for (const logos of allResolvers) {
       if (previous !== null) logos.invalidate(previous);
       logos.invalidate(key);
     }
@@ -160,6 +167,7 @@ export function createApp({ config, store, resolvers, log = console.warn, upload
     if (url.pathname.startsWith('/media/') && read) {
       return serveMedia(req, res, url.pathname, { mediaRoot: config.mediaRoot, allowed: store.isLogo, mediaAccelPrefix: config.mediaAccelPrefix });
     }
+    if (url.pathname.startsWith(AVATAR_ROUTE)) return avatarRoute.handle(req, res);
     const uploadMatch = /^\/companies\/(\d{1,9})\/logo$/.exec(url.pathname);
     if (uploadMatch !== null && method === 'POST') return upload(req, res, url, Number(uploadMatch[1]));
     if (url.pathname === '/' && read) {

@@ -3,7 +3,7 @@
  * stops the app with a message naming the variable, rather than running half-configured.
  */
 import path from 'node:path';
-import { ENGINES, type EngineName } from '../../fixtures/render.js';
+import { SIDEBAR_ENGINES, type SidebarEngine } from '../../fixtures/render.js';
 
 /** Every variable the app reads. `.env.production.example` lists exactly these (a test checks). */
 export const ENV_VARIABLES = ['HOST', 'PORT', 'DATA_DIR', 'MEDIA_ROOT', 'ENGINE', 'AVATARS', 'MEDIA_ACCEL_PREFIX', 'REDIS_URL'] as const;
@@ -22,8 +22,8 @@ export interface DemoConfig {
   dataDir: string;
   /** Where uploaded logos live: the storage root. @default '.demo/media' */
   mediaRoot: string;
-  /** The engine that renders the app's own sidebar. @default 'nunjucks' */
-  engine: EngineName;
+  /** The engine that renders the app's own sidebar: any of the six with a sidebar partial. @default 'nunjucks' */
+  engine: SidebarEngine;
   /** The default avatar provider (`?avatars=` switches per page). @default 'local' */
   avatars: AvatarChoice;
   /**
@@ -71,7 +71,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
     port,
     dataDir: path.resolve(env.DATA_DIR || '.demo/data'),
     mediaRoot: path.resolve(env.MEDIA_ROOT || '.demo/media'),
-    engine: oneOf('ENGINE', env.ENGINE, ENGINES, 'nunjucks'),
+    engine: oneOf('ENGINE', env.ENGINE, SIDEBAR_ENGINES, 'nunjucks'),
     avatars: oneOf('AVATARS', env.AVATARS, AVATAR_CHOICES, 'local'),
     mediaAccelPrefix: prefix,
     redisUrl: redisUrl(env.REDIS_URL),

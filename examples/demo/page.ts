@@ -1,10 +1,11 @@
 /**
  * The demo's one page: the app's own sidebar (rendered with ENGINE), and every company rendered
- * by the three engines side by side, with an upload form each. Everything from the database is
- * escaped here with the package's own `escapeHtml`; the sidebars come escaped from the engines.
+ * by the six engines side by side, what an e-mail would show for it (the PNG column), and an
+ * upload form each. Everything from the database is escaped here with the package's own
+ * `escapeHtml`; the sidebars come escaped from the engines.
  */
 import { escapeHtml as e } from '../../src/index.js';
-import { ENGINES, type EngineName } from '../../fixtures/render.js';
+import { SIDEBAR_ENGINES, type SidebarEngine } from '../../fixtures/render.js';
 import type { AvatarChoice } from './config.js';
 import type { Company } from './db.js';
 
@@ -16,19 +17,23 @@ export interface CompanyView {
   company: Company;
   case: LogoCase;
   hostileName: boolean;
-  sidebars: Record<EngineName, string>;
+  sidebars: Record<SidebarEngine, string>;
+  /** What an e-mail would show: the logo's URL, else the avatar route's URL (`.png`, or `.svg` when PNG is off). */
+  email: string;
 }
 
 /** Everything the page shows. */
 export interface PageModel {
-  engine: EngineName;
+  engine: SidebarEngine;
   avatars: AvatarChoice;
+  /** The e-mail column's format, and why it is not PNG when it is not. */
+  email: { format: 'png' | 'svg'; pngUnavailable?: string };
   selected: CompanyView | undefined;
   companies: CompanyView[];
   notice?: { kind: 'ok' | 'error'; text: string };
 }
 
-const ENGINE_LABELS: Record<EngineName, string> = { nunjucks: 'Nunjucks', handlebars: 'Handlebars', liquid: 'LiquidJS' };
+const ENGINE_LABELS: Record<SidebarEngine, string> = { nunjucks: 'Nunjucks', handlebars: 'Handlebars', liquid: 'LiquidJS', ejs: 'EJS', pug: 'Pug', eta: 'Eta' };
 const CASE_CLASS: Record<LogoCase, string> = {
   'logo present': 'present',
   'file missing': 'missing',
@@ -43,17 +48,29 @@ function link(params: Record<string, string | number>): string {
 
 function row(view: CompanyView, avatars: AvatarChoice): string {
   const { company } = view;
-  const identical = ENGINES.every((engine) => view.sidebars[engine] === view.sidebars.nunjucks);
+  const identical = SIDEBAR_ENGINES.every((engine) => view.sidebars[engine] === view.sidebars.nunjucks);
   return `<tr data-company-id="${company.id}">
-  <th scope="row"><span class="company__name">${e(company.company)}</span><code class="company__icon">${company.icon === null ? 'icon: null' : e(company.icon)}</code></th>
-  <td><span class="case case--${CASE_CLASS[view.case]}">${view.case}</span>${view.hostileName ? '<span class="case case--hostile">hostile name</span>' : ''}
-    <span class="identical" title="the three engines printed the same bytes">${identical ? 'identical HTML ✓' : 'engines differ ✗'}</span></td>
-${ENGINES.map((engine) => `  <td class="engine" data-engine="${engine}">${view.sidebars[engine]}</td>`).join('\n')}
-  <td><form class="upload" method="post" action="/companies/${company.id}/logo?avatars=${avatars}" enctype="multipart/form-data">
+  <th scope="row"><span class="company__name">${e(company.company)}</span><code class="company__icon">${company.icon === null ? 'icon: null' : e(company.icon)}</code>
+  <form class="upload" method="post" action="/companies/${company.id}/logo?avatars=${avatars}" enctype="multipart/form-data">
     <label>New logo <input type="file" name="logo" accept="image/png,image/jpeg,image/webp" required></label>
     <button type="submit">Upload</button>
-  </form></td>
+  </form></th>
+  <td><span class="case case--${CASE_CLASS[view.case]}">${view.case}</span>${view.hostileName ? '<span class="case case--hostile">hostile name</span>' : ''}
+    <span class="identical" title="the ${SIDEBAR_ENGINES.length} engines printed the same bytes">${identical ? 'identical HTML ✓' : 'engines differ ✗'}</span></td>
+${SIDEBAR_ENGINES.map((engine) => `  <td class="engine" data-engine="${engine}">${view.sidebars[engine]}</td>`).join('\n')}
+  <td class="email"><img class="email__logo" src="${e(view.email)}" alt="${e(company.company)}" width="34" height="34"><code class="email__url">${e(view.email)}</code></td>
 </tr>`;
+}
+
+function emailHeading(format: 'png' | 'svg'): string {
+  return format === 'png' ? 'E-mail (PNG)' : 'E-mail (SVG: PNG is off)';
+}
+
+/** Says so when the e-mail column cannot show PNG, and why (the package's own message names what to install). */
+function emailNote({ format, pngUnavailable }: PageModel['email']): string {
+  if (format === 'png') return '';
+  return `<p class="notice notice--warn" role="note">The e-mail column shows SVG avatars: PNG avatars are off on this server.
+  ${e(pngUnavailable ?? '')}</p>`;
 }
 
 /** The whole page. */
@@ -80,13 +97,16 @@ ${model.companies.map((view) => `    <li><a href="${link({ company: view.company
 </aside>
 <main>
   <h1>logo-fallback</h1>
-  <p class="lead">Each company's logo, printed by <code>get_company_logo</code> in three template engines. When the file exists in
-  storage the filter prints its URL; when it is missing, unsafe or not set, an avatar — never a broken image.</p>
+  <p class="lead">Each company's logo, printed by <code>get_company_logo</code> in six template engines: Nunjucks, Handlebars and
+  LiquidJS as filters, EJS, Pug and Eta as helpers from <code>logoFallbackLocals()</code>. When the file exists in storage it prints
+  its URL; when it is missing, unsafe or not set, an avatar — never a broken image. The last column is what an e-mail would get:
+  the same logo, else the avatar as a PNG from the avatar route (e-mail clients show neither SVG nor <code>data:</code> images).</p>
   ${model.notice === undefined ? '' : `<p class="notice notice--${model.notice.kind}" role="${model.notice.kind === 'error' ? 'alert' : 'status'}">${e(model.notice.text)}</p>`}
   <p class="avatars">Avatars: <strong>${avatars === 'local' ? 'local (drawn by the package, nothing leaves the server)' : 'ui-avatars.com (sends the initials to a third party)'}</strong>
   · <a href="${link({ company: selectedId, avatars: other })}">switch to ${other}</a></p>
+  ${emailNote(model.email)}
   <div class="table-scroll"><table class="companies">
-    <thead><tr><th scope="col">Company and stored reference</th><th scope="col">Case</th>${ENGINES.map((name) => `<th scope="col">${ENGINE_LABELS[name]}</th>`).join('')}<th scope="col">Upload (PNG, JPEG or WebP, at most 5 MB)</th></tr></thead>
+    <thead><tr><th scope="col">Company, stored reference, new logo (PNG, JPEG or WebP, at most 5 MB)</th><th scope="col">Case</th>${SIDEBAR_ENGINES.map((name) => `<th scope="col">${ENGINE_LABELS[name]}</th>`).join('')}<th scope="col">${emailHeading(model.email.format)}</th></tr></thead>
     <tbody>
 ${model.companies.map((view) => row(view, avatars)).join('\n')}
     </tbody>

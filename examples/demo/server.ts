@@ -26,6 +26,7 @@ const demo = await startDemo(config).catch((error: NodeJS.ErrnoException) => {
 });
 console.log(`logo-fallback demo: ${demo.url}`);
 console.log(`  engine ${config.engine}, avatars ${config.avatars}; data ${config.dataDir}, media ${config.mediaRoot}${demo.seeded ? ' (seeded with the fixture companies)' : ''}`);
+if (demo.pngUnavailable !== undefined) console.warn(`demo: the e-mail column shows SVG avatars: ${demo.pngUnavailable}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

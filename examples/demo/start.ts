@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogoResolver, fsStorage, initialsAvatar, uiAvatars, type LogoResolver } from '../../src/index.js';
 import { createApp } from './app.js';
+import { createAvatarRoute } from './avatar-route.js';
 import type { AvatarChoice, DemoConfig } from './config.js';
 import { openCompanies } from './db.js';
 import { seedOnFirstStart } from './seed.js';
@@ -13,6 +14,8 @@ import { connectShared } from './shared.js';
 export interface RunningDemo {
   url: string;
   seeded: boolean;
+  /** Why the e-mail column shows SVG instead of PNG (`@resvg/resvg-js` is not installed), or `undefined`: PNG is on. */
+  pngUnavailable: string | undefined;
   close(): Promise<void>;
 }
 
@@ -42,11 +45,12 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
     local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError, ...shared }),
     'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError, ...shared }),
   };
+  const avatarRoute = createAvatarRoute(storage, onError);
   const request = timeouts.request ?? 60_000;
   // Node's defaults let a request take 300 s; a stalled upload would hold its buffered body that long.
   const server = createServer(
     { requestTimeout: request, headersTimeout: Math.min(timeouts.headers ?? 10_000, request), connectionsCheckingInterval: Math.min(1_000, request) },
-    createApp({ config, store, resolvers, log: warn, ...(timeouts.uploadIdle === undefined ? {} : { uploadIdleTimeout: timeouts.uploadIdle }) }),
+    createApp({ config, store, resolvers, avatarRoute, log: warn, ...(timeouts.uploadIdle === undefined ? {} : { uploadIdleTimeout: timeouts.uploadIdle }) }),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -57,6 +61,7 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
   return {
     url: `http://${host}:${port}/`,
     seeded,
+    pngUnavailable: avatarRoute.pngUnavailable,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -28,7 +28,7 @@ async function upload(demo: TempDemo, id: number, bytes: Buffer, name: string, t
 const logoOf = (html: string, id: number): string | undefined =>
   new RegExp(`<tr data-company-id="${id}">[\\s\\S]*?<td class="engine" data-engine="nunjucks">[\\s\\S]*?src="([^"]*)"`).exec(html)?.[1];
 
-test('the page: four fixture companies, three engines printing identical HTML, hostile name escaped', async () => {
+test('the page: four fixture companies, six engines printing identical HTML, hostile name escaped', async () => {
   const demo = await startTempDemo();
   try {
     assert.ok(demo.seeded);
@@ -202,7 +202,7 @@ test('a restart keeps companies and uploads; an empty media root is not re-seede
 });
 
 test('settings are checked at start-up, naming the variable', () => {
-  assert.throws(() => readConfig({ ENGINE: 'jinja' }), /ENGINE must be one of nunjucks, handlebars, liquid/);
+  assert.throws(() => readConfig({ ENGINE: 'jinja' }), /ENGINE must be one of nunjucks, handlebars, liquid, ejs, pug, eta, got "jinja"/);
   assert.throws(() => readConfig({ PORT: 'eighty' }), /PORT must be a port number/);
   assert.throws(() => readConfig({ AVATARS: 'gravatar' }), /AVATARS must be one of local, ui-avatars/);
   assert.throws(() => readConfig({ MEDIA_ACCEL_PREFIX: 'internal' }), /MEDIA_ACCEL_PREFIX must be a path/);
