@@ -14,7 +14,7 @@ import { solidPng } from '../demo/images.js';
 import { freePort } from '../e2e/processes.js';
 import { launchChromium } from '../e2e/browser.js';
 import { Checks } from './checks.js';
-import { checkPages, screenshot } from './pages.js';
+import { checkPages, checkPngColumn, screenshot } from './pages.js';
 import { compose, composeArgs, deploy, docker, http, KIT, logoForm, readmeBlocks, run, VOLUMES, type Stack } from './stack.js';
 
 const repo = process.cwd();
@@ -93,6 +93,7 @@ async function main(): Promise<void> {
         headersOnce('the page', await http(`${stack.base}/`));
         headersOnce('/healthz', await http(`${stack.base}/healthz`));
         await imageChecks();
+        await checkPngColumn(checks, stack.base);
         await containerRootChecks(stack);
         const big = logoForm(Buffer.concat([solidPng(4, [0, 0, 0]), Buffer.alloc(MAX_LOGO_BYTES)]), 'big.png');
         const refused = await http(`${stack.base}/companies/1/logo`, { method: 'POST', headers: big.headers, body: big.body });
@@ -244,7 +245,7 @@ async function imageChecks(): Promise<void> {
   checks.ok('the app runs as uid 10001, gid 10001 (fixed, documented)', id.startsWith('uid=10001(app) gid=10001(app)'), id);
   const modules = (await docker(['run', '--rm', '--network', 'none', '--entrypoint', 'ls', image, 'node_modules', 'node_modules/.bin'])).stdout.split(/\s+/);
   for (const dev of ['typescript', 'tsx', 'playwright-core', '@11ty', 'esbuild', 'uvu', 'fast-check', 'tsc']) checks.ok(`no ${dev} in the image`, !modules.includes(dev));
-  for (const prod of ['better-sqlite3', 'nunjucks', 'handlebars', 'liquidjs', 'lru-cache']) checks.ok(`${prod} in the image`, modules.includes(prod));
+  for (const prod of ['better-sqlite3', 'nunjucks', 'handlebars', 'liquidjs', 'ejs', 'pug', 'eta', 'lru-cache', '@resvg']) checks.ok(`${prod} in the image`, modules.includes(prod));
   const cmd = (await docker(['image', 'inspect', '--format', '{{json .Config.Cmd}}', image])).stdout.trim();
   checks.is('it runs compiled JavaScript', cmd, '["node","dist/examples/demo/server.js"]');
   const size = async (name: string): Promise<number> => Number((await docker(['image', 'inspect', '--format', '{{.Size}}', name])).stdout.trim());

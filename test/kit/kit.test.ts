@@ -231,17 +231,40 @@ test('.dockerignore: the build context is an allow-list holding what the Dockerf
   }
 });
 
-test('the runtime image ships every package the app and the CLI import', () => {
-  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-  const promoted = promotedPackages(readFileSync(`${kit}/Dockerfile`, 'utf8'));
+test('the runtime image ships every package the app and the CLI import or require', () => {
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; optionalDependencies: Record<string, string> };
+  const dockerfile = readFileSync(`${kit}/Dockerfile`, 'utf8');
+  const promoted = promotedPackages(dockerfile);
   for (const name of promoted) assert.ok(manifest.devDependencies[name], `${name} is pinned by package-lock.json as a devDependency`);
-  const shipped = new Set([...Object.keys(manifest.dependencies), ...promoted]);
+  // `npm install --omit=dev` installs optional dependencies unless they are omitted too, and the
+  // runtime manifest keeps them: the PNG rasteriser is in the image.
+  const install = /npm install [^\n&]*/.exec(dockerfileStages(dockerfile).get('prod-deps') ?? '')?.[0] ?? '';
+  assert.match(install, /--omit=dev/);
+  assert.not.match(install, /--omit=optional|--no-optional/, 'optional dependencies are installed');
+  assert.not.match(readFileSync(`${kit}/runtime-manifest.mjs`, 'utf8'), /'optionalDependencies'/, 'the runtime manifest keeps optionalDependencies');
+  const shipped = new Set([...Object.keys(manifest.dependencies), ...Object.keys(manifest.optionalDependencies), ...promoted]);
   const imported = importsFrom(['examples/demo/server.ts', 'examples/demo/export-companies.ts', 'src/cli/index.ts']);
   for (const name of imported) assert.ok(shipped.has(name), `${name} is imported at run time but not in the image's production dependencies`);
-  for (const name of ['better-sqlite3', 'nunjucks', 'handlebars', 'liquidjs', 'lru-cache']) assert.ok(imported.has(name), `the walk finds ${name}`);
+  for (const name of ['better-sqlite3', 'nunjucks', 'handlebars', 'liquidjs', 'ejs', 'pug', 'eta', 'lru-cache', '@resvg/resvg-js']) assert.ok(imported.has(name), `the walk finds ${name}`);
 });
 
-/** Bare package names imported (statically or dynamically) by the files reachable from `entries`. */
+test('the runtime image holds the package\'s font subsets where the compiled package looks for them', () => {
+  const app = dockerfileStages(readFileSync(`${kit}/Dockerfile`, 'utf8')).get('app') ?? '';
+  const workdir = /^WORKDIR (\S+)$/m.exec(app)?.[1] ?? '/';
+  const copied = /^COPY fonts (\S+)$/m.exec(app)?.[1];
+  assert.ok(copied !== undefined, 'the app stage copies fonts/ from the context');
+  // src/avatars/png/fonts.ts looks three and four folders up from dist/src/avatars/png/.
+  const compiled = path.posix.join(workdir, 'dist/src/avatars/png');
+  const candidates = ['../../../fonts', '../../../../fonts'].map((up) => path.posix.join(compiled, up));
+  assert.ok(candidates.includes(path.posix.resolve(workdir, copied)), `fonts copied to ${path.posix.resolve(workdir, copied)}, not one of ${candidates.join(', ')}`);
+  assert.match(readFileSync('src/avatars/png/fonts.ts', 'utf8'), /for \(const up of \['\.\.\/\.\.\/\.\.\/fonts\/', '\.\.\/\.\.\/\.\.\/\.\.\/fonts\/'\]\)/, 'where fonts.ts looks');
+  for (const file of ['OFL.txt', 'NotoSans-Bold.initials.ttf']) assert.ok(existsSync(`fonts/${file}`), `fonts/${file}`);
+});
+
+/**
+ * Bare package names imported (statically or dynamically), or required through `createRequire`
+ * (`require('…')`, `requireHere.resolve('…')`), by the files reachable from `entries`.
+ */
 function importsFrom(entries: string[]): Set<string> {
   const seen = new Set<string>();
   const packages = new Set<string>();
@@ -250,8 +273,8 @@ function importsFrom(entries: string[]): Set<string> {
     if (seen.has(file)) continue;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)) {
-      const specifier = (match[1] ?? match[2]) as string;
+    for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|\b\w*[rR]equire\w*(?:\.resolve)?\(\s*'([^']+)'\s*\)/gm)) {
+      const specifier = (match[1] ?? match[2] ?? match[3]) as string;
       if (match[0].trimStart().startsWith('import type') || match[0].trimStart().startsWith('export type')) continue;
       if (specifier.startsWith('node:')) continue;
       if (specifier.startsWith('.')) queue.push(path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts')));
