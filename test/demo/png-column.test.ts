@@ -3,7 +3,7 @@
  * the avatar route's PNG (`/avatars/…png`, served by avatarHandler({ png: true }) in the app). And
  * without the optional `@resvg/resvg-js`: the demo starts, serves SVG there and says why.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { test } from 'uvu';
@@ -92,40 +92,59 @@ test('an upload shows in the e-mail column at once: the new logo\'s URL, the fil
   }
 });
 
-test('without @resvg/resvg-js the demo starts, shows SVG in the e-mail column and says why; the six engines are unaffected', async () => {
-  const tree = treeWithout('@resvg/resvg-js');
-  let demo: Awaited<ReturnType<typeof startDemoIn>> | undefined;
-  try {
-    mkdirSync(path.join(tree.dir, '.demo'));
-    demo = await startDemoIn(tree.dir, { DATA_DIR: path.join(tree.dir, '.demo/data'), MEDIA_ROOT: path.join(tree.dir, '.demo/media') });
-    await demo.waitForOutput(/the e-mail column shows SVG avatars: .*PNG avatars need the optional dependency @resvg\/resvg-js.*npm install @resvg\/resvg-js/);
-    const html = await (await fetch(demo.url)).text();
-    assert.match(html, /<th scope="col">E-mail \(SVG: PNG is off\)<\/th>/);
-    assert.match(html, /<p class="notice notice--warn" role="note">The e-mail column shows SVG avatars: PNG avatars are off on this server\.\s+\[logo-fallback\] avatarHandler\(\): PNG avatars need the optional dependency @resvg\/resvg-js[^<]*Install it with &quot;npm install @resvg\/resvg-js&quot;/);
-    const all = rows(html);
-    assert.is(all.length, 4);
-    for (const row of all) {
-      assert.equal(row.engines.map(([engine]) => engine), [...SIDEBAR_ENGINES]);
-      for (const [engine, cell] of row.engines) assert.is(cell, row.engines[0]?.[1], `company ${row.id}: ${engine}`);
+/**
+ * Installed without the rasteriser, or with it but without its binary for this platform (what
+ * `npm install --omit=optional` leaves: @resvg/resvg-js, no @resvg/resvg-js-linux-x64-gnu).
+ * resvg-js is then copied into the tree, so that it looks for its binary there.
+ */
+const ABSENCES: Array<[what: string, missing: string[], copied: string[], cause: RegExp]> = [
+  ['@resvg/resvg-js', ['@resvg/resvg-js'], [], /Cannot find module '@resvg\/resvg-js'/],
+  [
+    '@resvg/resvg-js\'s platform binary',
+    readdirSync('node_modules/@resvg').filter((name) => name !== 'resvg-js').map((name) => `@resvg/${name}`),
+    ['@resvg/resvg-js'],
+    /Cannot find module '@resvg\/resvg-js-[a-z0-9-]+'/,
+  ],
+];
+
+for (const [what, missing, copied, cause] of ABSENCES) {
+  test(`without ${what} the demo starts, shows SVG in the e-mail column and says why; the six engines are unaffected`, async () => {
+    assert.ok(missing.length > 0, `something to leave out for ${what}`);
+    const tree = treeWithout(missing, copied);
+    let demo: Awaited<ReturnType<typeof startDemoIn>> | undefined;
+    try {
+      mkdirSync(path.join(tree.dir, '.demo'));
+      demo = await startDemoIn(tree.dir, { DATA_DIR: path.join(tree.dir, '.demo/data'), MEDIA_ROOT: path.join(tree.dir, '.demo/media') });
+      await demo.waitForOutput(/the e-mail column shows SVG avatars: .*PNG avatars need the optional dependency @resvg\/resvg-js.*npm install @resvg\/resvg-js/);
+      assert.match(demo.output(), cause, 'the log names what could not be loaded');
+      const html = await (await fetch(demo.url)).text();
+      assert.match(html, /<th scope="col">E-mail \(SVG: PNG is off\)<\/th>/);
+      assert.match(html, /<p class="notice notice--warn" role="note">The e-mail column shows SVG avatars: PNG avatars are off on this server\.\s+\[logo-fallback\] avatarHandler\(\): PNG avatars need the optional dependency @resvg\/resvg-js[^<]*Install it with &quot;npm install @resvg\/resvg-js&quot;/);
+      const all = rows(html);
+      assert.is(all.length, 4);
+      for (const row of all) {
+        assert.equal(row.engines.map(([engine]) => engine), [...SIDEBAR_ENGINES]);
+        for (const [engine, cell] of row.engines) assert.is(cell, row.engines[0]?.[1], `company ${row.id}: ${engine}`);
+      }
+      assert.is(all[0]?.email, '/media/base/company/icon/acme.png');
+      for (const row of all.slice(1)) {
+        const url = row.email ?? '';
+        assert.match(url, /^\/avatars\/[^/?]+\.svg\?size=68&shape=square&bg=[0-9a-f]{6}$/, `company ${row.id}`);
+        const svg = await fetch(new URL(url, demo.url));
+        assert.is(svg.status, 200, url);
+        assert.is(svg.headers.get('content-type'), 'image/svg+xml');
+        assert.match(await svg.text(), /^<svg [^>]*width="68" height="68"/);
+        const noPng = await fetch(new URL(url.replace('.svg?', '.png?'), demo.url));
+        assert.is(noPng.status, 404, 'no PNG route without the rasteriser');
+        await noPng.body?.cancel();
+      }
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${demo?.output() ?? ''}`, { cause: error });
+    } finally {
+      await demo?.stop();
+      tree.remove();
     }
-    assert.is(all[0]?.email, '/media/base/company/icon/acme.png');
-    for (const row of all.slice(1)) {
-      const url = row.email ?? '';
-      assert.match(url, /^\/avatars\/[^/?]+\.svg\?size=68&shape=square&bg=[0-9a-f]{6}$/, `company ${row.id}`);
-      const svg = await fetch(new URL(url, demo.url));
-      assert.is(svg.status, 200, url);
-      assert.is(svg.headers.get('content-type'), 'image/svg+xml');
-      assert.match(await svg.text(), /^<svg [^>]*width="68" height="68"/);
-      const noPng = await fetch(new URL(url.replace('.svg?', '.png?'), demo.url));
-      assert.is(noPng.status, 404, 'no PNG route without the rasteriser');
-      await noPng.body?.cancel();
-    }
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${demo?.output() ?? ''}`, { cause: error });
-  } finally {
-    await demo?.stop();
-    tree.remove();
-  }
-});
+  });
+}
 
 test.run();

@@ -1,9 +1,10 @@
 /**
- * The demo as installed without one package: a temporary copy of the sources whose node_modules
- * links every installed package but that one. Node resolves a package from the real path of the
- * file asking for it, so the copied sources find exactly what this node_modules holds — the left-out
- * package is as absent as after `npm install --omit=optional` — while the linked packages keep
- * finding their own dependencies where they are installed.
+ * The demo as installed without some packages: a temporary copy of the sources whose node_modules
+ * links every installed package but those. Node resolves a package from the real path of the file
+ * asking for it, so the copied sources find exactly what this node_modules holds — a left-out
+ * package is as absent as if it had never been installed — while the linked packages keep finding
+ * their own dependencies where they are installed. A package whose own dependencies must be looked
+ * up in the tree (to leave out one of those) is copied instead of linked.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -13,23 +14,28 @@ import path from 'node:path';
 /** What the demo sources need from the repository (the demo imports src, adapters and fixtures). */
 const SOURCES = ['package.json', 'tsconfig.json', 'src', 'adapters', 'fixtures', 'fonts', 'examples/demo'];
 
-/** A temporary tree of the demo's sources with node_modules lacking `missing` (`'@scope/name'` or `'name'`). */
-export function treeWithout(missing: string, repo = process.cwd()): { dir: string; remove(): void } {
+/**
+ * A temporary tree of the demo's sources with node_modules lacking the `missing` packages
+ * (`'@scope/name'` or `'name'`), and holding copies of the `copied` ones.
+ */
+export function treeWithout(missing: readonly string[], copied: readonly string[] = [], repo = process.cwd()): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-without-'));
   try {
     for (const source of SOURCES) cpSync(path.join(repo, source), path.join(dir, source), { recursive: true });
     const modules = path.join(repo, 'node_modules');
+    const place = (name: string): void => {
+      if (missing.includes(name)) return;
+      if (copied.includes(name)) cpSync(path.join(modules, name), path.join(dir, 'node_modules', name), { recursive: true });
+      else symlinkSync(path.join(modules, name), path.join(dir, 'node_modules', name));
+    };
+    mkdirSync(path.join(dir, 'node_modules'));
     for (const entry of readdirSync(modules)) {
       if (entry === '.bin' || entry.startsWith('.package-lock')) continue;
       if (entry.startsWith('@')) {
-        mkdirSync(path.join(dir, 'node_modules', entry), { recursive: true });
-        for (const member of readdirSync(path.join(modules, entry))) {
-          if (`${entry}/${member}` === missing) continue;
-          symlinkSync(path.join(modules, entry, member), path.join(dir, 'node_modules', entry, member));
-        }
-      } else if (entry !== missing) {
-        mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-        symlinkSync(path.join(modules, entry), path.join(dir, 'node_modules', entry));
+        mkdirSync(path.join(dir, 'node_modules', entry));
+        for (const member of readdirSync(path.join(modules, entry))) place(`${entry}/${member}`);
+      } else {
+        place(entry);
       }
     }
   } catch (error) {
