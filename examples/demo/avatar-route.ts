@@ -4,7 +4,7 @@
  * optional dependency `@resvg/resvg-js`; without it the route serves SVG only, the column asks for
  * SVG, and the page says why, instead of the app refusing to start.
  */
-import { createLogoResolver, initialsAvatar, LogoFallbackError, type LogoResolver, type Storage } from '../../src/index.js';
+import { createLogoResolver, initialsAvatar, LogoFallbackError, type LogoResolver, type LogoResolverOptions } from '../../src/index.js';
 import { avatarHandler, type AvatarHandler } from '../../src/server/index.js';
 
 /** Where the route answers; the e-mail column's avatar URLs start with it. */
@@ -27,10 +27,11 @@ export interface AvatarRoute {
 /**
  * Builds the route with PNG when `@resvg/resvg-js` loads, else SVG only (its `MISSING_DEPENDENCY`
  * error becomes {@link AvatarRoute.pngUnavailable}). Any other error is a bug and is thrown.
+ * `resolver` holds the e-mail column's resolver options but the avatar (storage, onError).
  */
-export function createAvatarRoute(storage: Storage, onError: (error: Error) => void): AvatarRoute {
+export function createAvatarRoute(resolver: Omit<LogoResolverOptions, 'avatar'>): AvatarRoute {
   // The e-mail column asks per call (`{ format }`): one resolver whose route URLs are .png or .svg.
-  const logos = createLogoResolver({ storage, avatar: initialsAvatar({ route: AVATAR_ROUTE, size: EMAIL_AVATAR_SIZE }), onError });
+  const logos = createLogoResolver({ ...resolver, avatar: initialsAvatar({ route: AVATAR_ROUTE, size: EMAIL_AVATAR_SIZE }) });
   try {
     return { handle: avatarHandler({ route: AVATAR_ROUTE, png: true }), logos, format: 'png' };
   } catch (error) {

@@ -45,7 +45,9 @@ export async function startDemo(config: DemoConfig, warn: (message: string) => v
     local: createLogoResolver({ storage, avatar: initialsAvatar({ size: 34 }), onError, ...shared }),
     'ui-avatars': createLogoResolver({ storage, avatar: uiAvatars({ preset: 'horilla' }), onError, ...shared }),
   };
-  const avatarRoute = createAvatarRoute(storage, onError);
+  // The e-mail column's resolver keeps to its own cache, off the shared tier (REDIS_URL): it prints
+  // the keys the page prints, and an upload's key is new, so no replica can hold a stale answer for it.
+  const avatarRoute = createAvatarRoute({ storage, onError });
   const request = timeouts.request ?? 60_000;
   // Node's defaults let a request take 300 s; a stalled upload would hold its buffered body that long.
   const server = createServer(
