@@ -29,6 +29,10 @@ export type Reference =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const DOT = 46;
+const SLASH = 47;
+const BACKSLASH = 92;
+const PERCENT = 37;
 
 function isHexUnit(code: number | undefined): boolean {
   return code !== undefined && ((code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 102));
@@ -59,8 +63,16 @@ export function decodeToFixedPoint(value: string): string {
   return text;
 }
 
+/** Whether a `/`-separated path has a `.` or `..` segment (a scan: no array of segments is built). */
 function hasDotSegment(path: string): boolean {
-  return path.split('/').some((segment) => segment === '.' || segment === '..');
+  for (let start = 0; start <= path.length; ) {
+    let end = path.indexOf('/', start);
+    if (end === -1) end = path.length;
+    const length = end - start;
+    if ((length === 1 || length === 2) && path.charCodeAt(start) === DOT && (length === 1 || path.charCodeAt(start + 1) === DOT)) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 function count(text: string, char: string): number {
@@ -102,6 +114,51 @@ function decodeUtf8Loosely(text: string): string {
  * @returns why the key is refused, or `undefined` when it is safe.
  */
 export function keyProblem(key: string): string | undefined {
+  return isPlainSafeKey(key) ? undefined : describeKeyProblem(key);
+}
+
+/**
+ * The common case of {@link keyProblem}, in one pass over the key's code units without allocating:
+ * `true` when the key is certainly safe — no `%` (so decoding cannot change it), no backslash, no
+ * control character, no lone surrogate, no empty, `.` or `..` segment, and at most
+ * {@link MAX_KEY_BYTES} bytes of UTF-8. `false` sends the key to {@link describeKeyProblem}, which
+ * applies every rule (decoding included) and says which one it breaks, if any. A page checks the
+ * same kind of key thousands of times; the rules are the same either way (a property test holds the
+ * two together).
+ */
+function isPlainSafeKey(key: string): boolean {
+  const length = key.length;
+  let bytes = 0;
+  let segmentStart = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i === length ? SLASH : key.charCodeAt(i);
+    if (code === SLASH) {
+      const segment = i - segmentStart;
+      if (segment === 0) return false; // empty key or empty segment
+      if (segment <= 2 && key.charCodeAt(segmentStart) === DOT && (segment === 1 || key.charCodeAt(segmentStart + 1) === DOT)) return false;
+      segmentStart = i + 1;
+      bytes += i === length ? 0 : 1;
+    } else if (code < 0x80) {
+      if (code < 0x20 || code === 0x7f || code === PERCENT || code === BACKSLASH) return false;
+      bytes += 1;
+    } else if (code < 0x800) {
+      if (code <= 0x9f) return false; // C1 controls
+      bytes += 2;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      const next = key.charCodeAt(i + 1);
+      if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false; // a lone surrogate
+      bytes += 4;
+      i++;
+    } else {
+      bytes += 3;
+    }
+    if (bytes > MAX_KEY_BYTES) return false; // a huge key is not scanned to its end here
+  }
+  return true;
+}
+
+/** {@link keyProblem} by every rule, in the order the reasons are given; exported for the tests that hold the fast path to it. */
+export function describeKeyProblem(key: string): string | undefined {
   if (key.length === 0) return 'is empty';
   if (LONE_SURROGATE.test(key)) return 'contains malformed Unicode (a lone surrogate)';
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes`;
@@ -219,5 +276,19 @@ export function encodeSegment(value: string): string {
  * well-formed (see {@link keyProblem}).
  */
 export function encodeKey(key: string): string {
-  return key.split('/').map(encodeSegment).join('/');
+  return isUrlSafe(key) ? key : key.split('/').map(encodeSegment).join('/');
+}
+
+/**
+ * Whether {@link encodeKey} would give the key back unchanged: only ASCII letters, digits, `-`,
+ * `_`, `.`, `~` (what RFC 3986 calls unreserved) and `/`. Most keys are; they cost one scan, no
+ * allocation.
+ */
+function isUrlSafe(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    const letter = (code | 32) >= 97 && (code | 32) <= 122;
+    if (!letter && !(code >= 48 && code <= 57) && code !== 45 && code !== 95 && code !== DOT && code !== 126 && code !== SLASH) return false;
+  }
+  return true;
 }

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
-import { decodeToFixedPoint, encodeKey, keyProblem, parseReference, MAX_KEY_BYTES } from '../src/keys.js';
+import { decodeToFixedPoint, describeKeyProblem, encodeKey, encodeSegment, keyProblem, parseReference, MAX_KEY_BYTES } from '../src/keys.js';
 
 const fsContext = { baseUrl: '/media/', root: '/srv/app/media' };
 const cdnContext = { baseUrl: 'https://cdn.example.com/media/' };
@@ -197,6 +197,36 @@ test('UTF-8 escapes are not mistaken for control characters; encoded C1 controls
   for (const reference of ['/media/a%C2%85b.png', '/media/a%25C2%2585b.png', 'a\u0085b.png']) {
     assert.is(parseReference(reference, fsContext).kind, 'invalid', reference);
   }
+});
+
+test('property: the one-pass key check gives exactly the verdict and reason of every rule applied in turn', () => {
+  // Pieces near each rule's edge: dots, slashes, %, controls (C0, DEL, C1), the first non-control
+  // after them, surrogates alone and paired, 2-, 3- and 4-byte UTF-8, and runs that cross the byte limit.
+  const piece = fc.constantFrom('a', 'Z', '9', '.', '..', '/', '%', '%2e', '%2F', '\\', '\u0000', '\u001f', ' ', '\u007f', '\u0080', '\u009f', '\u00a0', 'é', '中', '\ud800', '\udfff', '😀', '\ufeff', '~', "'", 'x'.repeat(255), 'é'.repeat(200), '中'.repeat(170), '😀'.repeat(128));
+  fc.assert(
+    fc.property(fc.oneof(fc.array(piece, { maxLength: 14 }).map((parts) => parts.join('')), fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (key) => {
+      assert.is(keyProblem(key), describeKeyProblem(key), JSON.stringify(key.slice(0, 80)));
+    }),
+    { numRuns: 20_000 },
+  );
+  // At the byte limit, counted in UTF-8 whatever the characters.
+  for (const unit of ['a', 'é', '中', '😀']) {
+    const fits = unit.repeat(Math.floor(MAX_KEY_BYTES / Buffer.byteLength(unit)));
+    assert.is(keyProblem(fits), undefined, unit);
+    assert.match(keyProblem(`${fits}${unit}`) ?? '', /longer than/, unit);
+  }
+});
+
+test('property: encodeKey gives what encoding each segment gives, also where a key needs no encoding', () => {
+  const piece = fc.constantFrom('a', 'Z', '0', '-', '_', '.x', '~', '/', ' ', "'", '(', '*', '!', '#', '?', '%', 'é', '中', '😀', '+', '&', '=');
+  fc.assert(
+    fc.property(fc.oneof(fc.array(piece, { minLength: 1, maxLength: 12 }).map((parts) => parts.join('')), fc.string({ unit: 'grapheme', minLength: 1 })), (key) => {
+      if (keyProblem(key) !== undefined) return;
+      assert.is(encodeKey(key), key.split('/').map(encodeSegment).join('/'), key);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.is(encodeKey('base/company/icon/acme-1_2.~x.png'), 'base/company/icon/acme-1_2.~x.png');
 });
 
 test.run();
