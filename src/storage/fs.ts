@@ -7,7 +7,7 @@ import path from 'node:path';
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
 import { normalizeBaseUrl, requireString } from '../options.js';
-import { listFs } from './fs-list.js';
+import { listFs, listFsSync } from './fs-list.js';
 import { assertSafeKey, errorCode, isWithin, storageFault } from './guards.js';
 import type { Storage, StorageEntry } from './types.js';
 
@@ -32,6 +32,8 @@ type Op = { readonly op: 'stat' | 'lstat' | 'realpath' | 'access'; readonly path
 type Check<T> = Generator<Op, T, unknown>;
 
 const NOT_FOUND = new Set(['ENOENT', 'ENOTDIR']);
+/** `lstatSync` options that answer `undefined` for a missing file: one object for every check. */
+const NO_THROW = { throwIfNoEntry: false } as const;
 
 function notFoundAsUndefined(error: unknown): undefined {
   if (NOT_FOUND.has(errorCode(error) ?? '')) return undefined;
@@ -119,7 +121,14 @@ interface Identity {
  * once a second, so a directory swapped for a symlink, or moved out and linked back, is resolved
  * again within a second.
  *
- * `list(prefix)` walks the directories (`opendir`, no per-file `stat` unless `{ stat: true }`).
+ * Readability is read from the `lstat` mode bits, owner and group against this process's user and
+ * groups; where the bits deny, the kernel is asked (`access`), so an ACL that grants more is seen.
+ * What the bits cannot show is not: an ACL entry, a security module (SELinux, AppArmor) or an NFS
+ * server (`root_squash`) that denies what the bits allow, and a root process without
+ * `CAP_DAC_OVERRIDE` (root is taken to read every file). Such a file counts as present.
+ *
+ * `list(prefix)` walks the directories (`opendir`, no per-file `stat` unless `{ stat: true }`) with
+ * synchronous calls, letting the event loop run every 1,024 directory entries.
  *
  * @example
  * ```ts
@@ -133,10 +142,22 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
   const owner = 'fsStorage()';
   const root = path.resolve(requireString(options?.root, 'root', owner));
   const baseUrl = normalizeBaseUrl(options.baseUrl ?? '/media/', 'baseUrl', owner);
-  // A plain Map, oldest entry dropped first: an LRU of this size costs ~1 ms to build per storage.
+  // By the directory's key ('' for the root). A plain Map, oldest entry dropped first: an LRU of
+  // this size costs ~1 ms to build per storage.
   const verified = new Map<string, Identity>();
   const uid = process.getuid?.();
   const groups = new Set([process.getgid?.(), ...(process.getgroups?.() ?? [])]);
+  // A key that passed the key rules is relative, `/`-separated, without an empty, `.` or `..`
+  // segment: on POSIX its path is the root and the key joined as strings (path.join would only
+  // normalise what cannot change, at a cost per check). Elsewhere path.join turns `/` into `\`.
+  const posix = path.sep === '/';
+  const rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const fullPathOf = (key: string): string => (posix ? rootPrefix + key : path.join(root, key));
+  /** The key of the directory holding a key's file: `''` for the root. */
+  function directoryKeyOf(key: string): string {
+    const cut = key.lastIndexOf('/');
+    return cut === -1 ? '' : key.slice(0, cut);
+  }
 
   function refuse(key: string, why: string): never {
     throw new LogoFallbackError('INVALID_KEY', `fs storage: refused key ${JSON.stringify(key)}: ${why}`, { key, storage: 'fs' });
@@ -163,10 +184,11 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
    * {@link TRUST_MS} of its last confirmation a directory costs nothing; then one `stat` confirms its
    * identity; a `realpath` runs only for a directory never seen or whose identity changed.
    */
-  function* verifyDirectory(key: string, dir: string): Check<boolean> {
-    const known = verified.get(dir);
+  function* verifyDirectory(key: string, dirKey: string): Check<boolean> {
+    const known = verified.get(dirKey);
     const now = performance.now();
     if (known !== undefined && now - known.confirmed < TRUST_MS) return true;
+    const dir = dirKey === '' ? root : fullPathOf(dirKey);
     const stats = (yield* attempt(key, { op: 'stat', path: dir })) as Stats | undefined;
     if (stats === undefined) {
       yield* realRoot(key); // a missing root is a fault, not a missing file
@@ -177,18 +199,21 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
       known.confirmed = now;
       return true;
     }
-    if (dir !== root) {
+    if (dirKey !== '') {
       const rootReal = yield* realRoot(key);
       const real = (yield* attempt(key, { op: 'realpath', path: dir })) as string | undefined;
       if (real === undefined) return false; // removed between the two calls
       if (!isWithin(rootReal, real)) refuse(key, 'it is in a directory that is a symlink resolving outside the root');
     }
     if (verified.size >= VERIFIED_DIRECTORIES) verified.delete(verified.keys().next().value as string);
-    verified.set(dir, { dev: stats.dev, ino: stats.ino, ctime: stats.ctimeMs, confirmed: now });
+    verified.set(dirKey, { dev: stats.dev, ino: stats.ino, ctime: stats.ctimeMs, confirmed: now });
     return true;
   }
 
-  /** Whether the mode bits let this process read the file; `false` asks the kernel (ACLs may still allow it). */
+  /**
+   * Whether the mode bits let this process read the file; `false` asks the kernel (ACLs may still
+   * allow it). `true` is taken as it is: see the limits in {@link fsStorage}'s documentation.
+   */
   function mayRead(stats: Stats): boolean {
     if (uid === undefined || uid === 0) return true;
     if (stats.uid === uid) return (stats.mode & 0o400) !== 0;
@@ -196,11 +221,11 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
     return (stats.mode & 0o004) !== 0;
   }
 
-  function* check(key: string): Check<StorageEntry | undefined> {
-    assertSafeKey(key, 'fs');
-    const full = path.join(root, key);
+  /** The general check of a key that passed the key rules: every call it needs, run sync or async. */
+  function* checkValid(key: string): Check<StorageEntry | undefined> {
+    const full = fullPathOf(key);
     if (full === root || !isWithin(root, full)) refuse(key, 'it points outside the root');
-    if (!(yield* verifyDirectory(key, path.dirname(full)))) return undefined;
+    if (!(yield* verifyDirectory(key, directoryKeyOf(key)))) return undefined;
     let stats = (yield* attempt(key, { op: 'lstat', path: full })) as Stats | undefined;
     if (stats?.isSymbolicLink() === true) {
       const real = (yield* attempt(key, { op: 'realpath', path: full })) as string | undefined;
@@ -213,14 +238,82 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
     return { key, size: stats.size, modified: stats.mtimeMs };
   }
 
-  return {
+  function* check(key: string): Check<StorageEntry | undefined> {
+    assertSafeKey(key, 'fs');
+    return yield* checkValid(key);
+  }
+
+  /**
+   * The common case of a synchronous check, without the general check's generator, operation
+   * objects or path normalising: the key's directory was verified within {@link TRUST_MS}, and one
+   * `lstatSync` finds nothing there (missing), or something that is not a non-empty regular file
+   * (missing), or a non-empty regular file whose mode bits let this process read it (present).
+   * Anything else — an unverified directory, a symlink, mode bits that deny reading, any error —
+   * is left to {@link checkValid} (`undefined`), which decides by every rule: the answers are
+   * the same, and a fault or a refusal is raised there.
+   */
+  function quickCheckSync(key: string): boolean | undefined {
+    const known = verified.get(directoryKeyOf(key));
+    if (known === undefined || performance.now() - known.confirmed >= TRUST_MS) return undefined;
+    let stats: Stats | undefined;
+    try {
+      stats = fs.lstatSync(fullPathOf(key), NO_THROW);
+    } catch {
+      return undefined;
+    }
+    if (stats === undefined) return false;
+    if (stats.isSymbolicLink()) return undefined;
+    if (!stats.isFile() || stats.size === 0) return false;
+    return mayRead(stats) ? true : undefined;
+  }
+
+  /** `existsSync` of a key that passed the key rules. */
+  function existsValidSync(key: string): boolean {
+    return quickCheckSync(key) ?? runSync(checkValid(key)) !== undefined;
+  }
+
+  const storage: Storage & Required<Pick<Storage, 'existsSync' | 'stat' | 'list'>> = {
     name: 'fs',
     baseUrl,
     root,
     exists: async (key) => (await runAsync(check(key))) !== undefined,
-    existsSync: (key) => runSync(check(key)) !== undefined,
+    existsSync: (key) => {
+      assertSafeKey(key, 'fs');
+      return existsValidSync(key);
+    },
     stat: (key) => runAsync(check(key)),
     list: (prefix, signal, listOptions) => listFs({ root, prefix, signal, stat: listOptions?.stat === true, mayRead }),
     url: (key) => baseUrl + encodeKey(key),
   };
+  internals.set(storage, {
+    existsValidSync,
+    listSync: (prefix, listOptions) => listFsSync({ root, prefix, stat: listOptions.stat, mayRead }),
+  });
+  return storage;
+}
+
+/**
+ * What the package's own callers may ask of an fs storage beyond {@link Storage}, for callers that
+ * block anyway (the audit CLI). Not exported by the package.
+ */
+export interface FsInternals {
+  /**
+   * `existsSync` for a key that passed the key rules already (`parseReference` made it, or it
+   * passed `keyProblem`): the same answer, without validating the key a second time. A key that
+   * did not pass them must never reach it.
+   */
+  existsValidSync(key: string): boolean;
+  /** `list(prefix, undefined, { stat })` as a synchronous walk: the same entries, without a promise per entry. */
+  listSync(prefix: string, options: { readonly stat: boolean }): Iterable<StorageEntry>;
+}
+
+/** Each fs storage's {@link FsInternals}, by the storage object {@link fsStorage} returned. */
+const internals = new WeakMap<Storage, FsInternals>();
+
+/**
+ * The {@link FsInternals} of a storage `fsStorage()` made; `undefined` for any other storage (a
+ * copy or wrapper of an fs storage too: its own methods are then called, and validate).
+ */
+export function fsInternals(storage: Storage): FsInternals | undefined {
+  return internals.get(storage);
 }

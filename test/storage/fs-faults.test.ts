@@ -22,8 +22,8 @@ type Answer = { value?: unknown; code?: string; message?: string };
 type Results = Record<string, Record<string, Answer>>;
 
 /** Runs the checks as nobody: `setpriv` drops uid, gid and supplementary groups before Node starts. */
-async function checkAsNobody(driver: 'fs' | 'unstorage-fs', root: string, keys: string[], list = false): Promise<Results> {
-  const spec = JSON.stringify({ driver, root, keys, list });
+async function checkAsNobody(driver: 'fs' | 'unstorage-fs', root: string, keys: string[], list = false, prefix = ''): Promise<Results> {
+  const spec = JSON.stringify({ driver, root, keys, list, prefix });
   const { stdout } = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '--import', 'tsx', CHILD, spec], {
     cwd: PROJECT,
     timeout: 60_000,
@@ -79,6 +79,23 @@ test('fs: a listing that cannot enter a directory, or read a file it sizes, is a
   assert.is(results['list()']?.list?.code, 'STORAGE_FAILED', JSON.stringify(results['list()']));
   assert.match(results['list()']?.list?.message ?? '', /shut/);
   assert.is(results['list({ stat })']?.list?.code, 'STORAGE_FAILED', JSON.stringify(results['list({ stat })']));
+});
+
+test('fs: a symlink to a file nobody may read is a fault for exists() and for a listing with sizes, as the file itself is', async ({ base }) => {
+  // Its own root: the unreadable file sits where the listing does not go (the prefix "in/").
+  const root = path.join(base, 'linked');
+  await mkdir(path.join(root, 'in'), { recursive: true });
+  await mkdir(path.join(root, 'private'));
+  await writeFile(path.join(root, 'private', 'locked.png'), 'png');
+  await chmod(path.join(root, 'private', 'locked.png'), 0o000);
+  await writeFile(path.join(root, 'in', 'ok.png'), 'png');
+  await symlink(path.join(root, 'private', 'locked.png'), path.join(root, 'in', 'link.png'));
+  const results = await checkAsNobody('fs', root, ['in/ok.png', 'in/link.png'], true, 'in/');
+  assert.equal(results['in/ok.png']?.exists, { value: true });
+  for (const call of ['exists', 'existsSync', 'stat']) assert.is(results['in/link.png']?.[call]?.code, 'STORAGE_FAILED', `${call}: ${JSON.stringify(results['in/link.png'])}`);
+  assert.equal(results['list()']?.list, { value: ['in/link.png', 'in/ok.png'] }, 'names alone: the link names a file');
+  assert.is(results['list({ stat })']?.list?.code, 'STORAGE_FAILED', JSON.stringify(results['list({ stat })']));
+  assert.match(results['list({ stat })']?.list?.message ?? '', /link\.png/);
 });
 
 test('fs: symlink loops and over-long names are faults, sync and async', async ({ root }) => {

@@ -1,7 +1,8 @@
 /**
  * Run by fs-faults.test.ts as an unprivileged user (tests run as root, and root reads any file):
  * checks each key with one driver and prints the answers as JSON on stdout.
- * argv: a JSON `{ driver: 'fs' | 'unstorage-fs', root: string, keys: string[], list: boolean }`.
+ * argv: a JSON `{ driver: 'fs' | 'unstorage-fs', root: string, keys: string[], list: boolean, prefix?: string }`
+ * (`prefix`: what the listings list, `''` by default).
  */
 import { createStorage } from 'unstorage';
 import fsDriver from 'unstorage/drivers/fs';
@@ -18,7 +19,7 @@ async function answer(run: () => unknown): Promise<Answer> {
 }
 
 async function main(spec: string): Promise<void> {
-  const { driver, root, keys, list } = JSON.parse(spec) as { driver: string; root: string; keys: string[]; list: boolean };
+  const { driver, root, keys, list, prefix = '' } = JSON.parse(spec) as { driver: string; root: string; keys: string[]; list: boolean; prefix?: string };
   const storage: Storage =
     driver === 'fs' ? fsStorage({ root }) : unstorageStorage(createStorage({ driver: fsDriver({ base: root }) }), { baseUrl: '/media/' });
   const results: Record<string, Record<string, Answer>> = {};
@@ -30,8 +31,8 @@ async function main(spec: string): Promise<void> {
     };
   }
   if (list) {
-    results['list()'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('') ?? []) all.push(e.key); return all.sort(); }) };
-    results['list({ stat })'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.('', undefined, { stat: true }) ?? []) all.push(e.key); return all.sort(); }) };
+    results['list()'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.(prefix) ?? []) all.push(e.key); return all.sort(); }) };
+    results['list({ stat })'] = { list: await answer(async () => { const all = []; for await (const e of storage.list?.(prefix, undefined, { stat: true }) ?? []) all.push(e.key); return all.sort(); }) };
   }
   process.stdout.write(JSON.stringify({ uid: process.getuid?.(), results }));
 }
