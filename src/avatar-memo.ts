@@ -4,12 +4,12 @@
  * display name cut for avatars (at most {@link AVATAR_NAME_LENGTH} code units), so that the memo
  * is exact for any provider, not only for the package's own.
  */
-import { AVATAR_NAME_LENGTH, cutName } from './avatars/initials.js';
+import { AVATAR_NAME_LENGTH, cutName, hasInitials } from './avatars/initials.js';
 import type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { isAttributeSafe } from './escape.js';
 import { Memo } from './memo.js';
-import { displayName, hasInitials } from './records.js';
+import { displayName } from './records.js';
 import type { Report } from './reports.js';
 
 /** Printed when even the avatar provider fails: an empty SVG, safe anywhere. */

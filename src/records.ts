@@ -2,7 +2,9 @@
  * Reading what a template hands us: records (plain objects, class instances with getters, `Map`s),
  * file values (strings, Django-style `{ name, url }` file fields, `URL`s) and display names.
  */
-import { MAX_NAME_LENGTH, initials } from './avatars/initials.js';
+
+/** The longest name the package keeps, in UTF-16 code units: display names are cut to it. */
+export const MAX_NAME_LENGTH = 10_000;
 
 /**
  * What went wrong reading the values of one call (a record's fields, a file value, a call option):
@@ -113,9 +115,4 @@ export function displayName(value: unknown): string | undefined {
   else return undefined;
   text = text.trim().replace(LONE_SURROGATE, '\ufffd');
   return text === '' ? undefined : text;
-}
-
-/** Whether a name gives initials at all (a name of emoji or punctuation does not). */
-export function hasInitials(name: string): boolean {
-  return initials(name) !== '';
 }

@@ -3,7 +3,7 @@ import type { AvatarProvider } from './avatars/types.js';
 import type { ExistenceCacheSettings } from './cache.js';
 import { LogoFallbackError, describeError } from './errors.js';
 import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
-import { hasInitials } from './records.js';
+import { hasInitials } from './avatars/initials.js';
 import type { SharedTier } from './shared/types.js';
 import type { Storage } from './storage/types.js';
 

@@ -18,8 +18,8 @@ export interface InitialsOptions {
   uppercase?: boolean;
 }
 
-/** The longest name the package keeps, in UTF-16 code units: display names are cut to it. */
-export const MAX_NAME_LENGTH = 10_000;
+// Defined with the display names it bounds (records.ts, which the audit CLI loads without the avatar code).
+export { MAX_NAME_LENGTH } from '../records.js';
 
 /**
  * For avatars, names are cut to their first 256 UTF-16 code units (never inside a surrogate pair)
@@ -178,6 +178,14 @@ function wordsOf(text: string): string[] {
 }
 
 /**
+ * The previous call of {@link initials}, kept to answer the same call again without the work: the
+ * resolver asks whether a new name has initials at all ({@link hasInitials}) just before its avatar
+ * provider draws them, so a new name's initials are computed once. The name is compared in its cut
+ * form (at most {@link AVATAR_NAME_LENGTH} code units), so a comparison costs a bounded time.
+ */
+const last: { name: string | undefined; length: number | undefined; uppercase: boolean; result: string } = { name: undefined, length: undefined, uppercase: true, result: '' };
+
+/**
  * The initials of a name, by the rules in the README: graphemes, not UTF-16 units; NFC; notes in
  * brackets left out; words split at white space; emoji, punctuation and symbols skipped; legal
  * forms dropped where they stand as legal forms (never the only word); digits count; the first and
@@ -201,7 +209,24 @@ function wordsOf(text: string): string[] {
 export function initials(name: unknown, options: InitialsOptions = {}): string {
   const wanted = options.length === undefined ? undefined : Math.trunc(options.length);
   const length = wanted === undefined || Number.isNaN(wanted) ? undefined : Math.max(1, Math.min(3, wanted));
-  let text = toNfc(nameText(name)).trim();
+  const uppercase = options.uppercase !== false;
+  const cut = nameText(name);
+  if (cut === last.name && length === last.length && uppercase === last.uppercase) return last.result;
+  const result = initialsOf(cut, length, uppercase);
+  last.name = cut;
+  last.length = length;
+  last.uppercase = uppercase;
+  last.result = result;
+  return result;
+}
+
+/** Whether a name gives initials at all (a name of emoji or punctuation does not). */
+export function hasInitials(name: string): boolean {
+  return initials(name) !== '';
+}
+
+function initialsOf(name: string, length: number | undefined, uppercase: boolean): string {
+  let text = toNfc(name).trim();
   if (text.includes('@') && EMAIL.test(text)) text = text.slice(0, text.lastIndexOf('@')).replace(EMAIL_LOCAL_SEPARATORS, ' ');
 
   let tokens = wordsOf(withoutBracketNotes(text));
@@ -230,7 +255,7 @@ export function initials(name: unknown, options: InitialsOptions = {}): string {
     for (let i = 0; i < max - 1; i++) picked.push(firsts[i] as string);
     picked.push((max === 1 ? firsts[0] : firsts[firsts.length - 1]) as string);
   }
-  if (options.uppercase !== false) for (let i = 0; i < picked.length; i++) picked[i] = upper(picked[i] as string);
+  if (uppercase) for (let i = 0; i < picked.length; i++) picked[i] = upper(picked[i] as string);
   let result = picked[0] as string;
   for (let i = 1; i < picked.length; i++) {
     const next = picked[i] as string;

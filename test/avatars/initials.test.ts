@@ -263,4 +263,23 @@ test('isInitials accepts what initials() makes and refuses the rest', () => {
   }
 });
 
+test('a repeated call is answered from the last one only when name and options are the same', () => {
+  const options = [undefined, { length: 1 }, { length: 3 }, { uppercase: false }, { length: 1, uppercase: false }, { length: 2.7 }, { length: Number.NaN }];
+  /** The call's answer with the previous call forgotten (another name asked in between). */
+  const fresh = (name: unknown, option: (typeof options)[number]) => (initials('Zz Yy'), initials(name, option));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.constantFrom('Acme Corp', 'acme corp', 'Tara Brooks-Lyle', 'x'.repeat(300), `${'x'.repeat(300)}y`, 'エイ', 5, 'jane.doe@example.com'), fc.nat(options.length - 1)), { maxLength: 12 }), (calls) => {
+      for (const [name, i] of calls) {
+        const expected = fresh(name, options[i]);
+        assert.is(initials(name, options[i]), expected, `${String(name).slice(0, 20)} ${JSON.stringify(options[i])}`);
+        assert.is(initials(name, options[i]), expected, 'asked twice');
+      }
+    }),
+  );
+  assert.is(initials('Acme Corp'), 'AC');
+  assert.is(initials('Acme Corp', { uppercase: false }), 'Ac');
+  assert.is(initials('Acme Corp', { length: 1 }), 'A');
+  assert.is(initials('Acme Corp'), 'AC');
+});
+
 test.run();
