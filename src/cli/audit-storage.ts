@@ -3,9 +3,6 @@ import { stat } from 'node:fs/promises';
 import { LogoFallbackError } from '../errors.js';
 import type { KeyContext } from '../keys.js';
 import { normalizeBaseUrl } from '../options.js';
-import { fsStorage } from '../storage/fs.js';
-import { httpStorage } from '../storage/http.js';
-import { s3Storage } from '../storage/s3.js';
 import type { Storage } from '../storage/types.js';
 import { UsageError, type StorageChoice } from './audit-args.js';
 
@@ -19,18 +16,23 @@ export interface AuditStorage {
   contexts: KeyContext[];
 }
 
-function build(choice: StorageChoice, timeout: number): AuditStorage {
+// Each driver is imported when it is chosen: an audit of the local disk does not load the S3
+// signer, and `--version` or `help` loads no driver at all.
+async function build(choice: StorageChoice, timeout: number): Promise<AuditStorage> {
   if (choice.kind === 'fs') {
+    const { fsStorage } = await import('../storage/fs.js');
     const storage = fsStorage({ root: choice.root, baseUrl: choice.baseUrl });
     return { storage, contexts: [{ baseUrl: storage.baseUrl, root: storage.root }] };
   }
   if (choice.kind === 'http') {
+    const { httpStorage } = await import('../storage/http.js');
     const storage = httpStorage({ baseUrl: choice.httpBase, headers: choice.headers, timeout });
     const appBase = normalizeBaseUrl(choice.baseUrl, 'baseUrl', '--base-url');
     return { storage, contexts: [{ baseUrl: storage.baseUrl }, { baseUrl: appBase }] };
   }
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
   if (!accessKeyId || !secretAccessKey) throw new UsageError('--s3-bucket needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment');
+  const { s3Storage } = await import('../storage/s3.js');
   const storage = s3Storage({
     endpoint: choice.endpoint,
     region: choice.region,
@@ -55,7 +57,7 @@ export async function auditStorage(choice: StorageChoice, timeout: number): Prom
     if (!isDirectory) throw new UsageError(`--root ${choice.root}: no such directory (where is the media? MEDIA_ROOT)`);
   }
   try {
-    return build(choice, timeout);
+    return await build(choice, timeout);
   } catch (error) {
     // A bad option (a malformed URL, say) is bad usage: say which, without the package's prefix.
     if (error instanceof LogoFallbackError) {

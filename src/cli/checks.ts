@@ -4,6 +4,7 @@
  * storage error is a fault, never "missing".
  */
 import { LogoFallbackError } from '../errors.js';
+import { fsInternals } from '../storage/fs.js';
 import type { Storage } from '../storage/types.js';
 
 /** What the audit found for one record. `reason` says why for the kinds that are listed. */
@@ -18,7 +19,10 @@ export const MISSING: Outcome = { kind: 'missing' };
 
 /** Answers keys. `check` never rejects: a storage error is a `fault` (or `unsafe`) outcome. */
 export interface Checker {
-  /** The outcome for `key`: at once when it is known, else a promise. */
+  /**
+   * The outcome for `key`: at once when it is known, else a promise. `key` must have passed the
+   * key rules (`parseReference` made it): the fs driver is then not asked to validate it again.
+   */
   check(key: string): Outcome | Promise<Outcome>;
   /** Stops the checker's timer. */
   close(): void;
@@ -42,7 +46,7 @@ interface Running {
  * distinct keys in the input: each file is checked once, however many records share it).
  *
  * A storage with `existsSync` (local disk) is asked synchronously: no promise, timer or
- * `AbortController` per key. Any other is asked with `exists`, at most `concurrency` at a time;
+ * `AbortController` per key, and no second run of the key rules (the audit's keys passed them). Any other is asked with `exists`, at most `concurrency` at a time;
  * one shared timer (not one per key) ends checks that outlive `timeout` ms as faults and aborts them.
  */
 export function perKeyChecker(storage: Storage, options: { concurrency: number; timeout: number }): Checker {
@@ -51,7 +55,8 @@ export function perKeyChecker(storage: Storage, options: { concurrency: number; 
   const queue: Array<{ key: string; resolve: (outcome: Outcome) => void }> = [];
   const running = new Set<Running>();
   let watchdog: NodeJS.Timeout | undefined;
-  const existsSync = storage.existsSync?.bind(storage);
+  // The keys come from parseReference: the fs driver's own entry point skips validating them again.
+  const existsSync = fsInternals(storage)?.existsValidSync ?? storage.existsSync?.bind(storage);
 
   function settle(job: Running, outcome: Outcome): void {
     if (job.settled) return;

@@ -8,10 +8,9 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './audit-args.js';
-import { runAudit, type AuditStreams } from './audit-run.js';
+import type { AuditStreams } from './audit-run.js';
 import { AUDIT_USAGE } from './audit-usage.js';
 import { DOCTOR_USAGE } from './doctor-args.js';
-import { runDoctorCommand } from './doctor-command.js';
 import { InputError } from './input.js';
 
 const USAGE = `Usage: logo-fallback <command> [options]
@@ -57,8 +56,9 @@ function help(topic: string | undefined, io: CliStreams): number {
 export async function main(argv: string[], io: CliStreams = process): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'audit') return await runAudit(rest, io);
-    if (command === 'doctor') return await runDoctorCommand(rest, io);
+    // Each command is loaded when it runs: `--version` and `help` start without the audit's or the doctor's modules.
+    if (command === 'audit') return await (await import('./audit-run.js')).runAudit(rest, io);
+    if (command === 'doctor') return await (await import('./doctor-command.js')).runDoctorCommand(rest, io);
     if (command === 'help') return help(rest[0], io);
     if (command === '--version' || command === '-v') {
       io.stdout.write(`${version()}\n`);

@@ -4,7 +4,8 @@
  * listing instead of being checked on its own. Memory is bounded by the listing: one entry per
  * file (a `Set` of keys; with orphans, a `Map` of keys to size, time and "referenced").
  */
-import type { Storage } from '../storage/types.js';
+import { fsInternals } from '../storage/fs.js';
+import type { Storage, StorageEntry } from '../storage/types.js';
 import { MISSING, PRESENT, type Checker, type Outcome } from './checks.js';
 
 /** A listed file, and whether a record referenced it (for `--orphans`). */
@@ -60,12 +61,17 @@ export async function listingChecker(storage: Storage & Required<Pick<Storage, '
   const present = new Set<string>();
   const files = keepFiles ? new Map<string, ListedFile>() : undefined;
   let listed = 0;
-  for await (const entry of storage.list(prefix, undefined, { stat: true })) {
+  const take = (entry: StorageEntry): void => {
     listed++;
     if (entry.size !== 0) present.add(entry.key);
     files?.set(entry.key, { size: entry.size, modified: entry.modified, referenced: false });
     if ((listed & 1023) === 0) onEntry?.(listed);
-  }
+  };
+  // The local disk's walk is read synchronously: the audit waits for it anyway, and a promise per
+  // listed file would cost more than the file's own system call.
+  const walk = fsInternals(storage)?.listSync(prefix, { stat: true });
+  if (walk !== undefined) for (const entry of walk) take(entry);
+  else for await (const entry of storage.list(prefix, undefined, { stat: true })) take(entry);
   let answered = 0;
   return {
     prefix,

@@ -47,16 +47,42 @@ class TextBuffer {
   }
 }
 
+/** Whether a code unit is white space as `String.prototype.trim` has it (WhiteSpace and LineTerminator). */
+function isTrimmed(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** Whether `text[start, end)` holds anything but white space, without cutting it out. */
+function hasContent(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isTrimmed(text.charCodeAt(i))) return true;
+  return false;
+}
+
 /** NDJSON: one record per line; blank lines are skipped; `\r\n` line ends are accepted. */
 export function ndjsonSplitter(): Splitter {
   const buffer = new TextBuffer();
   let line = 1;
   let blank = true;
+  /** Whether part of the current line came in an earlier chunk (and waits in `buffer`). */
+  let carried = false;
 
   function emit(out: Piece[]): void {
     const piece = buffer.take(line);
     if (!blank) out.push('text' in piece ? { line, text: piece.text.replace(/\r$/, '') } : piece);
     blank = true;
+    carried = false;
   }
 
   return {
@@ -64,16 +90,23 @@ export function ndjsonSplitter(): Splitter {
       const out: Piece[] = [];
       let start = 0;
       for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
-        const part = chunk.slice(start, newline);
-        if (blank && part.trim() !== '') blank = false;
-        buffer.add(part);
-        emit(out);
+        if (carried) {
+          if (blank && hasContent(chunk, start, newline)) blank = false;
+          buffer.add(chunk.slice(start, newline));
+          emit(out);
+        } else if (hasContent(chunk, start, newline)) {
+          // The whole line is in this chunk, the common case: one slice, no buffer.
+          const end = chunk.charCodeAt(newline - 1) === 13 && newline > start ? newline - 1 : newline;
+          out.push(newline - start > MAX_RECORD_LENGTH ? tooLarge(line) : { line, text: chunk.slice(start, end) });
+        }
         line++;
         start = newline + 1;
       }
-      const rest = chunk.slice(start);
-      if (blank && rest.trim() !== '') blank = false;
-      buffer.add(rest);
+      if (start < chunk.length) {
+        if (blank && hasContent(chunk, start, chunk.length)) blank = false;
+        buffer.add(chunk.slice(start));
+        carried = true;
+      }
       return out;
     },
     end() {

@@ -78,4 +78,30 @@ test('a record larger than the limit is reported, not kept', () => {
   assert.equal(lines.map((piece) => 'error' in piece), [true, false]);
 });
 
+/** NDJSON by the rules, all at once: the pieces a splitter must give whatever the chunks. */
+function ndjsonReference(text: string): Piece[] {
+  const pieces: Piece[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    pieces.push(line.length > MAX_RECORD_LENGTH ? { line: i + 1, error: `the record is larger than ${MAX_RECORD_LENGTH} characters` } : { line: i + 1, text: line.replace(/\r$/, '') });
+  });
+  return pieces;
+}
+
+test('NDJSON: any text, any chunks — lines of white space of every kind skipped, one CR before LF dropped, lines numbered', () => {
+  const piece = fc.constantFrom('{"a":1}', 'x', ' ', '\t', '\r', '\n', '\r\n', '\u00a0', '\u2028', '\ufeff', '\u3000', '\u200b', '\u0085', '"\\n"');
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), cuts, (parts, at) => {
+      const text = parts.join('');
+      assert.equal(split(ndjsonSplitter(), text, at), ndjsonReference(text), JSON.stringify(text));
+    }),
+    { numRuns: 3000 },
+  );
+  // A record over the limit inside one chunk is reported as it is across chunks.
+  const big = `{"x": "${'a'.repeat(MAX_RECORD_LENGTH)}"}`;
+  for (const at of [[], [3], [MAX_RECORD_LENGTH + 20]]) {
+    assert.equal(split(ndjsonSplitter(), `{"id": 1}\r\n${big}\r\n\n{"id": 2}`, at), ndjsonReference(`{"id": 1}\r\n${big}\r\n\n{"id": 2}`), JSON.stringify(at));
+  }
+});
+
 test.run();
