@@ -1,14 +1,15 @@
 /**
  * `logo-fallback audit` at scale (issue 11 §1), as ratios measured in one run:
  * - local disk, 100,000 NDJSON records (90% present, one file each, 300 directories): the audit
- *   checking key by key, and listing, against a plain Node loop of `existsSync` over the records;
+ *   checking key by key, and listing, against a plain Node loop of `existsSync` over the records —
+ *   and the floors of both mechanisms (an `lstatSync` per record; the directory walk alone);
  * - S3 (s3rver on 127.0.0.1), 20,000 objects: requests and time of one listing against one
  *   signed HEAD per record;
  * - memory: peak RSS of the CLI over 1,000,000 records with 100,000 problems, and what a listing
  *   holds per million keys.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,7 +19,8 @@ import vm from 'node:vm';
 import { perKeyChecker } from '../src/cli/checks.js';
 import { main } from '../src/cli/index.js';
 import { listingChecker } from '../src/cli/listing.js';
-import type { Storage, StorageEntry } from '../src/index.js';
+import { fsStorage, type Storage, type StorageEntry } from '../src/index.js';
+import { fsInternals } from '../src/storage/fs.js';
 import { S3RVER_CREDENTIALS, startS3 } from '../test/storage/servers.js';
 import { median, pairedRatio, printTable } from './measure.js';
 
@@ -47,15 +49,24 @@ async function cli(args: string[]): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** The baseline: what anyone would write first. */
-function existsSyncLoop(file: string): number {
+/** Reads the records as the baseline does, and calls `check` with each record's path; ms. */
+function recordLoop(file: string, check: (full: string) => boolean): number {
   const started = process.hrtime.bigint();
   let found = 0;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
-    if (existsSync(path.join(root, (JSON.parse(line) as { icon: string }).icon))) found++;
+    if (check(path.join(root, (JSON.parse(line) as { icon: string }).icon))) found++;
   }
   if (found !== RECORDS * 0.9) throw new Error(`bench: the loop found ${found} files`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/** A walk of the whole root with the fs driver's synchronous listing (what `--check list` reads); ms. */
+function walk(stat: boolean): number {
+  const started = process.hrtime.bigint();
+  let files = 0;
+  for (const _ of fsInternals(fsStorage({ root }))?.listSync('', { stat }) ?? []) files++;
+  if (files !== RECORDS * 0.9) throw new Error(`bench: the walk found ${files} files`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -65,24 +76,28 @@ async function localDisk(): Promise<void> {
   const file = path.join(base, 'records.ndjson');
   writeRecords(file, RECORDS, (i) => i);
   const flags = ['--root', root, '--max-missing', '1', file];
-  const times = { loop: [] as number[], head: [] as number[], list: [] as number[] };
+  // The baseline — what anyone would write first — then the audit both ways, then what the
+  // mechanisms cost on their own: the system call a check needs, and the walk a listing needs.
+  const ways: Array<{ name: string; run: () => number | Promise<number> }> = [
+    { name: 'plain `existsSync` loop (baseline)', run: () => recordLoop(file, (full) => existsSync(full)) },
+    { name: 'audit `--check head` (one check per key)', run: () => cli(['--check', 'head', ...flags]) },
+    { name: 'audit `--check list` (one walk, sizes included)', run: () => cli(['--check', 'list', ...flags]) },
+    { name: 'floor of a check: the same loop with `lstatSync` (type and size: what "present" needs)', run: () => recordLoop(file, (full) => lstatSync(full, { throwIfNoEntry: false }) !== undefined) },
+    { name: 'floor of a listing: the walk alone, names only (one `readdir` per directory)', run: () => walk(false) },
+    { name: 'the walk alone, sizes included (+ one `lstat` per file)', run: () => walk(true) },
+  ];
+  const times = ways.map(() => [] as number[]);
   for (let round = 0; round <= ROUNDS; round++) {
-    const loop = existsSyncLoop(file);
-    const head = await cli(['--check', 'head', ...flags]);
-    const list = await cli(['--check', 'list', ...flags]);
-    if (round === 0) continue; // warm-up: page cache, JIT
-    times.loop.push(loop);
-    times.head.push(head);
-    times.list.push(list);
+    for (const [i, way] of ways.entries()) {
+      const ms = await way.run();
+      if (round > 0) times[i]?.push(ms); // round 0 warms up: page cache, JIT
+    }
   }
+  const loop = times[0] as number[];
   console.log(`## Audit on local disk: ${RECORDS.toLocaleString('en')} NDJSON records, 90% present, one file each in ${DIRECTORIES} directories (median of ${ROUNDS} paired rounds)\n`);
   printTable(
     ['way', 'time (abs.)', '÷ existsSync loop'],
-    [
-      ['plain `existsSync` loop (baseline)', `${median(times.loop).toFixed(0)} ms`, '1.00×'],
-      ['audit `--check head` (one check per key)', `${median(times.head).toFixed(0)} ms`, `${pairedRatio(times.head, times.loop).toFixed(2)}×`],
-      ['audit `--check list` (one walk, sizes included)', `${median(times.list).toFixed(0)} ms`, `${pairedRatio(times.list, times.loop).toFixed(2)}×`],
-    ],
+    ways.map((way, i) => [way.name, `${median(times[i] as number[]).toFixed(0)} ms`, i === 0 ? '1.00×' : `${pairedRatio(times[i] as number[], loop).toFixed(2)}×`]),
   );
 }
 
@@ -176,10 +191,12 @@ async function memory(): Promise<void> {
   console.log(`A listing holds ${((set * 1e6) / 2 ** 20).toFixed(0)} MiB per million keys (${map === set ? '' : `${((map * 1e6) / 2 ** 20).toFixed(0)} MiB with --orphans, which keeps size and time; `}keys like "${keyOf(123_456)}").\n`);
 }
 
+// `npx tsx bench/audit.ts local` (or `s3`, `memory`) runs one part; no argument runs them all.
+const only = new Set(process.argv.slice(2).filter((arg) => ['local', 's3', 'memory'].includes(arg)));
 try {
-  await localDisk();
-  await s3();
-  await memory();
+  if (only.size === 0 || only.has('local')) await localDisk();
+  if (only.size === 0 || only.has('s3')) await s3();
+  if (only.size === 0 || only.has('memory')) await memory();
 } finally {
   rmSync(base, { recursive: true, force: true });
 }
