@@ -28,13 +28,6 @@ export interface Input {
 }
 
 const BY_EXTENSION: Record<string, Format> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.csv': 'csv' };
-/**
- * Bytes read from a file at a time. Each read is a trip through libuv's thread pool; on a busy
- * machine the main thread waits for each one, so 100,000 records (7 MB) in Node's default 64 KiB
- * reads wait ~110 times where 1 MiB reads wait 7 times. A record is never held twice: the memory
- * bound stays a chunk plus one record.
- */
-const READ_CHUNK = 1 << 20;
 /** How far the first line is looked at to tell NDJSON from one pretty-printed object. */
 const SNIFF_LENGTH = 1 << 16;
 
@@ -99,7 +92,7 @@ export async function openInput(source: string, format: Format | undefined, stdi
       const info = await stat(source);
       if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       if (info.isFile()) size = info.size;
-      stream = (await open(source, 'r')).createReadStream({ highWaterMark: READ_CHUNK });
+      stream = (await open(source, 'r')).createReadStream();
     } catch (error) {
       throw new InputError(`cannot read ${label}: ${reasonOf(error)}`);
     }
