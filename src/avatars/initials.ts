@@ -220,8 +220,18 @@ export function initials(name: unknown, options: InitialsOptions = {}): string {
   return result;
 }
 
-/** Whether a name gives initials at all (a name of emoji or punctuation does not). */
+/**
+ * Whether a name gives initials at all (a name of emoji or punctuation does not). A name that
+ * starts with an ASCII letter or digit standing alone (not followed by a combining mark, a
+ * variation selector or a keycap, all from U+0300 up) does, whatever the rules drop: NFC and
+ * trimming leave that letter first, e-mail handling keeps it (the local part starts with it), a
+ * note in brackets cannot start before it, and legal forms never take every word — so the common
+ * case is answered without computing the initials (a test holds this to {@link initials}).
+ */
 export function hasInitials(name: string): boolean {
+  const first = name.charCodeAt(0);
+  const alone = !(name.charCodeAt(1) >= 0x300);
+  if (alone && ((first >= 48 && first <= 57) || ((first | 32) >= 97 && (first | 32) <= 122))) return true;
   return initials(name) !== '';
 }
 

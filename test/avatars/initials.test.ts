@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { colorHash } from '../../src/avatars/colors.js';
-import { AVATAR_NAME_LENGTH, cutName, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
+import { AVATAR_NAME_LENGTH, cutName, hasInitials, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
 import { countGraphemes, graphemeAt, LONGEST_GRAPHEME, mayJoin } from '../../src/avatars/graphemes.js';
 import { colorsFor, initials, MAX_NAME_LENGTH } from '../../src/index.js';
 import { readmeRows } from './readme-table.js';
@@ -280,6 +280,25 @@ test('a repeated call is answered from the last one only when name and options a
   assert.is(initials('Acme Corp', { uppercase: false }), 'Ac');
   assert.is(initials('Acme Corp', { length: 1 }), 'A');
   assert.is(initials('Acme Corp'), 'AC');
+});
+
+test('property: hasInitials says whether initials() gives any, also where it answers without computing them', () => {
+  // Names that start with an ASCII letter or digit, followed by what could take it away: marks,
+  // variation selectors and keycaps (1️⃣ is not an initial), brackets, e-mail separators, legal
+  // forms, CJK forms, emoji, joiners and white space.
+  const lead = fc.constantFrom('a', 'Z', '7', '0', ' a', '(', '😀', '');
+  const piece = fc.constantFrom('\u0301', '\ufe0f', '\ufe0f\u20e3', '\u20e3', '\u200d', '(', ')', '[x]', '(HC)', '@', '@x.com', '.', '_', '+', ' ', '\t', '\u200b', 'Ltd', ' Ltd', ' GmbH', 'PT ', ' Inc.', '株式会社', '（株）', '😀', '-', '·', 'é', 'ß', 'ไ', '\u0e40', 'ก', ' 1️⃣', '');
+  fc.assert(
+    fc.property(lead, fc.array(piece, { maxLength: 8 }), (start, rest) => {
+      const name = start + rest.join('');
+      assert.is(hasInitials(name), initials(name) !== '', JSON.stringify(name));
+    }),
+    { numRuns: 20_000 },
+  );
+  for (const [name, has] of [['1️⃣', false], ['1\u20e3', false], ['a\ufe0f', false], ['a\u0301', true], ['Acme', true], ['Ltd 😀', true], ['._@x.com', false], ['(HC)', true]] as const) {
+    assert.is(initials(name) !== '', has, `initials(${JSON.stringify(name)})`);
+    assert.is(hasInitials(name), has, `hasInitials(${JSON.stringify(name)})`);
+  }
 });
 
 test.run();
