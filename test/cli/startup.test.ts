@@ -1,5 +1,5 @@
 /**
- * What the command loads: `--version` and `help` load no audit, and an audit of the local disk
+ * What the command loads: `--version` and `help` load no audit or doctor, and an audit of the local disk
  * loads neither the avatar code (its Unicode tables cost ~30 ms of start-up) nor the S3 and HTTP
  * drivers. Seen in a child process that names every module it loads.
  */
@@ -32,11 +32,11 @@ async function loaded(args: string[]): Promise<{ modules: string[]; stdout: stri
   return { modules, stdout: child.stdout };
 }
 
-test('--version loads the command and nothing of the audit', async () => {
+test('--version loads the command and nothing of the audit or the doctor', async () => {
   const { modules, stdout } = await loaded(['--version']);
   assert.match(stdout, /^\d+\.\d+\.\d+/);
   assert.ok(modules.includes('src/cli/index.ts'), `the log names what is loaded: ${modules.join(', ')}`);
-  assert.equal(modules.filter((name) => /^src\/(cli\/audit-run|storage|avatars)\b/.test(name)), []);
+  assert.equal(modules.filter((name) => /^src\/(cli\/(audit-run|doctor|doctor-command)\.ts|storage\/|avatars\/)/.test(name)), []);
 });
 
 test('an audit of the local disk loads the fs driver, and neither the avatar code nor the S3 and HTTP drivers', async () => {
