@@ -276,8 +276,13 @@ export function encodeSegment(value: string): string {
  * well-formed (see {@link keyProblem}).
  */
 export function encodeKey(key: string): string {
-  return isUrlSafe(key) ? key : key.split('/').map(encodeSegment).join('/');
+  // The whole key at once, its slashes given back: a literal `%` is encoded as `%25`, so every
+  // `%2F` in the result was a slash.
+  return isUrlSafe(key) ? key : encodeURIComponent(key).replace(SLASH_OR_RFC3986_EXTRA, escapeOrSlash);
 }
+
+const SLASH_OR_RFC3986_EXTRA = /%2F|[!'()*]/g;
+const escapeOrSlash = (match: string): string => (match === '%2F' ? '/' : `%${match.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * Whether {@link encodeKey} would give the key back unchanged: only ASCII letters, digits, `-`,

@@ -94,7 +94,8 @@ const VERIFIED_DIRECTORIES = 10_000;
  * How long a verified directory is trusted without a syscall, ms. It cannot widen what a swapped
  * symlink exposes: the resolver keeps a present answer for `ttl` (30 s by default), and the web
  * server follows the path it is given when the browser asks, so a swap shows on pages longer than
- * this anyway. It only bounds how long new checks take a directory's identity on trust.
+ * this anyway. It only bounds how long new checks take a directory's identity — and the root's
+ * real path, for containment tests — on trust.
  */
 const TRUST_MS = 1000;
 
@@ -145,6 +146,8 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
   // By the directory's key ('' for the root). A plain Map, oldest entry dropped first: an LRU of
   // this size costs ~1 ms to build per storage.
   const verified = new Map<string, Identity>();
+  /** The root's real path when it was last resolved (`performance.now()`). */
+  let rootResolved: { readonly real: string; readonly at: number } | undefined;
   const uid = process.getuid?.();
   const groups = new Set([process.getgid?.(), ...(process.getgroups?.() ?? [])]);
   // A key that passed the key rules is relative, `/`-separated, without an empty, `.` or `..`
@@ -176,7 +179,18 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
     if (real === undefined) {
       throw new LogoFallbackError('ROOT_MISSING', `fs storage: the root directory ${root} does not exist, so every file is missing`, { storage: 'fs', key });
     }
+    rootResolved = { real, at: performance.now() };
     return real;
+  }
+
+  /**
+   * The root's real path for a containment test: resolved again at most once per {@link TRUST_MS},
+   * as a verified directory is confirmed (a site whose logos sit in many directories would
+   * otherwise resolve the root once per directory).
+   */
+  function* trustedRealRoot(key: string): Check<string> {
+    if (rootResolved !== undefined && performance.now() - rootResolved.at < TRUST_MS) return rootResolved.real;
+    return yield* realRoot(key);
   }
 
   /**
@@ -200,7 +214,7 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
       return true;
     }
     if (dirKey !== '') {
-      const rootReal = yield* realRoot(key);
+      const rootReal = yield* trustedRealRoot(key);
       const real = (yield* attempt(key, { op: 'realpath', path: dir })) as string | undefined;
       if (real === undefined) return false; // removed between the two calls
       if (!isWithin(rootReal, real)) refuse(key, 'it is in a directory that is a symlink resolving outside the root');
@@ -230,7 +244,7 @@ export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<St
     if (stats?.isSymbolicLink() === true) {
       const real = (yield* attempt(key, { op: 'realpath', path: full })) as string | undefined;
       if (real === undefined) return undefined; // dangling
-      if (!isWithin(yield* realRoot(key), real)) refuse(key, 'it is a symlink that resolves outside the root');
+      if (!isWithin(yield* trustedRealRoot(key), real)) refuse(key, 'it is a symlink that resolves outside the root');
       stats = (yield* attempt(key, { op: 'stat', path: real })) as Stats | undefined;
     }
     if (stats === undefined || !stats.isFile() || stats.size === 0) return undefined;

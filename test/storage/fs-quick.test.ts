@@ -5,7 +5,7 @@
  * exactly what the general check and the async listing give, on every kind of entry.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -175,6 +175,27 @@ test('an abort stops a long listing within a slice, as a fault', async () => {
   assert.instance(error, LogoFallbackError);
   assert.is((error as LogoFallbackError).code, 'STORAGE_FAILED');
   assert.ok(seen < total, `${seen} entries before the abort was seen`);
+});
+
+test('a site with logos in many directories resolves the root once per trust window, not once per directory', () => {
+  const spread = path.join(base, 'spread');
+  for (let d = 0; d < 20; d++) {
+    mkdirSync(path.join(spread, 'logos', `${2000 + d}`), { recursive: true });
+    writeFileSync(path.join(spread, 'logos', `${2000 + d}`, 'a.png'), 'png');
+  }
+  symlinkSync(outside, path.join(spread, 'logos', 'out'));
+  const native = fs.realpathSync.native;
+  const resolved: string[] = [];
+  fs.realpathSync.native = ((target: string) => (resolved.push(target), native(target))) as typeof native;
+  try {
+    const storage = fsStorage({ root: spread });
+    for (let d = 0; d < 20; d++) assert.is(storage.existsSync(`logos/${2000 + d}/a.png`), true);
+    assert.is(outcome(() => storage.existsSync('logos/out/secret.png')), 'INVALID_KEY', 'still contained');
+    assert.is(resolved.filter((target) => target === spread).length, 1, resolved.join(', '));
+    assert.is(resolved.length, 22, 'the root once, and each directory once');
+  } finally {
+    fs.realpathSync.native = native;
+  }
 });
 
 test.after(() => rmSync(base, { recursive: true, force: true }));
