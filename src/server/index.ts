@@ -16,5 +16,6 @@ export { mediaFastifyPlugin } from './media-fastify.js';
 export type { MediaFastifyPlugin, FastifyInstanceLike, FastifyRequestLike, FastifyReplyLike } from './media-fastify.js';
 export { mediaKoaMiddleware } from './media-koa.js';
 export type { MediaKoaMiddleware, KoaContextLike } from './media-koa.js';
-export type { MediaRouteOptions, MediaNameLookup } from './media-options.js';
+export type { MediaRouteOptions, MediaNameLookup, MediaPermission } from './media-options.js';
+export type { MediaRequest } from './media-route.js';
 export { NAME_LOOKUPS_IN_FLIGHT } from './media-options.js';

@@ -7,8 +7,12 @@ import type { MediaSettings } from './media-options.js';
 import { SECURITY_HEADERS } from './media-file.js';
 import type { MediaAnswer } from './media-route.js';
 
-/** Why a key is not served, as sent in `X-Logo-Fallback`. */
-export type FallbackReason = 'missing' | 'unsafe' | 'fault';
+/**
+ * Why a key is not served, as sent in `X-Logo-Fallback`: the file is `missing`; the path breaks
+ * the key rules (`unsafe`); the storage or a hook failed (`fault`); the app's `allow` said no
+ * (`denied`).
+ */
+export type FallbackReason = 'missing' | 'unsafe' | 'fault' | 'denied';
 
 const SVG_DATA = 'data:image/svg+xml,';
 const PNG_DATA = 'data:image/png;base64,';

@@ -1,12 +1,12 @@
 /**
- * Sends one file of a local storage with `@fastify/send` (ETag, Last-Modified, 304, 412, Range,
- * 416, HEAD), then replaces its type with one from a short list of raster image types, so that an
- * upload is never served as HTML, SVG or script.
+ * Sends one file of a local storage, opened and checked once (media-open.ts), with `@fastify/send`
+ * (ETag, Last-Modified, 304, 412, Range, 416, HEAD), then replaces its type with one from a short
+ * list of raster image types, so that an upload is never served as HTML, SVG or script.
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import send from '@fastify/send';
-import { encodeKey } from '../keys.js';
+import type { OpenedFile } from './media-open.js';
 
 /**
  * The types served inline, by extension (lower-cased). Raster images only: browsers run no script
@@ -62,27 +62,39 @@ function plain(status: number, message: string, extra: Record<string, string> = 
 }
 
 /**
- * Sends `key` from `root`. The key has passed the key rules and the storage's own check
- * (containment included) just before; `send` refuses `..` and dot files once more.
+ * Sends a file opened by {@link openInRoot}: `send` stats and reads it through `opened.dir` +
+ * `opened.name` (on Linux `/proc/self/fd/N`: the open file itself, whatever its path names by
+ * now). `opened.handle` stays open until the body stream is closed — the descriptor number must
+ * not be reused by another file before `send` has opened its own — and is closed then, or at once
+ * when there is no body. The type comes from the key's extension.
  */
-export async function sendFile(request: FileRequest, root: string, key: string, cacheControl: string): Promise<FileAnswer> {
-  const result = await send(request as unknown as Readable, `/${encodeKey(key)}`, {
-    root,
-    index: false,
-    dotfiles: 'deny',
-    extensions: false,
-    cacheControl: false,
-    contentType: false,
-    acceptRanges: true,
-    etag: true,
-    lastModified: true,
-  });
-  if (result.type === 'directory') {
-    result.stream.destroy();
-    return { kind: 'missing' };
+export async function sendFile(request: FileRequest, opened: OpenedFile, key: string, cacheControl: string): Promise<FileAnswer> {
+  const release = (): void => void opened.handle.close().catch(() => undefined);
+  let result: Awaited<ReturnType<typeof send>>;
+  try {
+    result = await send(request as unknown as Readable, `/${encodeURIComponent(opened.name)}`, {
+      root: opened.dir,
+      index: false,
+      dotfiles: 'deny',
+      extensions: false,
+      cacheControl: false,
+      contentType: false,
+      acceptRanges: true,
+      etag: true,
+      lastModified: true,
+    });
+  } catch (error) {
+    release();
+    return { kind: 'fault', error };
   }
-  if (result.type === 'error') {
+  if (result.type !== 'file' || result.statusCode === 304 || request.method === 'HEAD') {
     result.stream.destroy();
+    release();
+  } else {
+    result.stream.once('close', release);
+  }
+  if (result.type === 'directory') return { kind: 'missing' };
+  if (result.type === 'error') {
     const { statusCode } = result;
     if (statusCode === 404) return { kind: 'missing' };
     if (statusCode === 400 || statusCode === 403) return { kind: 'refused' };
@@ -94,6 +106,5 @@ export async function sendFile(request: FileRequest, root: string, key: string, 
   for (const [name, value] of Object.entries(result.headers)) headers[name] = String(value);
   Object.assign(headers, result.statusCode === 304 ? {} : typeHeaders(key), SECURITY_HEADERS, { 'Cache-Control': cacheControl });
   const empty = result.statusCode === 304 || request.method === 'HEAD';
-  if (empty) result.stream.destroy();
   return { kind: 'sent', status: result.statusCode, headers, body: empty ? undefined : result.stream };
 }

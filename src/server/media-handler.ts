@@ -29,8 +29,11 @@ export function writeAnswer(res: ServerResponse, answer: MediaAnswer): void {
  * Serves `GET`/`HEAD <prefix><key>`: the file when the resolver finds it (streamed from a local
  * storage with `@fastify/send`: ETag, Last-Modified, `304`, Range; a remote storage's URL by
  * `302`), else a `307` to the avatar route with `Cache-Control: no-store` and
- * `X-Logo-Fallback: missing | unsafe | fault` (or a `404` with the avatar as its body, with
- * `fallback: 'status'`). Only raster image types are served inline; anything else (SVG, HTML) as
+ * `X-Logo-Fallback: missing | unsafe | fault | denied` (or a `404` with the avatar as its body,
+ * with `fallback: 'status'`). A local file is opened once and checked inside the root before a
+ * byte is sent (on Linux through `/proc/self/fd`, so a symlink swapped in meanwhile changes
+ * nothing); with `accelRedirect`, nginx sends it (`X-Accel-Redirect`). `allow` is the app's
+ * permission check: a denied key gets the placeholder's avatar. Only raster image types are served inline; anything else (SVG, HTML) as
  * an `application/octet-stream` attachment; always `X-Content-Type-Options: nosniff` and
  * `Content-Security-Policy: default-src 'none'; sandbox`. Other methods get `405`. Requests
  * outside `prefix` go to `next`, or get `404` without one. It matches the whole request path
@@ -40,6 +43,7 @@ export function writeAnswer(res: ServerResponse, answer: MediaAnswer): void {
  * @example
  * ```ts
  * app.use(mediaHandler(logos, { nameFor: (key) => db.companyByLogo(key) }));   // Express / Connect
+ * app.use(mediaHandler(logos, { allow: (key) => db.isPublished(key), accelRedirect: '/_protected_media/' }));   // behind nginx
  * app.use(avatarHandler());                                                     // where it redirects
  * ```
  * @throws {LogoFallbackError} `INVALID_OPTION` for bad options or a resolver whose storage the route cannot serve.

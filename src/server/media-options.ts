@@ -6,6 +6,7 @@ import type { AvatarProvider } from '../avatars/types.js';
 import { LogoFallbackError } from '../errors.js';
 import { checkKnownKeys, msOption, normalizeBaseUrl, showValue } from '../options.js';
 import type { LogoResolver } from '../resolver-types.js';
+import type { MediaRequest } from './media-route.js';
 
 /**
  * Looks up the display name for a storage key whose file cannot be served (a database query: the
@@ -14,6 +15,14 @@ import type { LogoResolver } from '../resolver-types.js';
  * and `signal` aborts when they are over.
  */
 export type MediaNameLookup = (key: string, context: { readonly signal: AbortSignal }) => unknown;
+
+/**
+ * The app's permission check for one storage key (Horilla's media requires a login; the demo app
+ * serves only files that are some company's logo). `request` carries the method, the target and
+ * the headers (cookies, `Authorization`). Only `true` allows; anything else denies. May be async;
+ * may throw or hang: it gets `allowTimeout` ms, and `signal` aborts when they are over.
+ */
+export type MediaPermission = (key: string, context: { readonly request: MediaRequest; readonly signal: AbortSignal }) => unknown;
 
 /** Options of {@link mediaHandler} and {@link mediaFetchHandler} (and the Fastify and Koa glue). */
 export interface MediaRouteOptions {
@@ -37,8 +46,32 @@ export interface MediaRouteOptions {
    * @default {} (initialsAvatar's defaults: 64 px squares)
    */
   avatar?: Omit<InitialsAvatarOptions, 'route'>;
-  /** The name for a key that cannot be served; without it, every fallback shows the placeholder's avatar. */
+  /** The name for a key that cannot be served; without it, every fallback shows the placeholder's avatar. Never asked about a denied key (the name would tell whose file it is). */
   nameFor?: MediaNameLookup;
+  /**
+   * The app's permission check, asked for every key that passes the key rules, before the storage
+   * is. A denied key is answered like a missing one — the fallback, with the placeholder's avatar
+   * and `X-Logo-Fallback: denied` — so a page never shows a broken image, and the answer does not
+   * tell whether the file exists. A check that throws or outlives `allowTimeout` is a `fault`.
+   * @default undefined (every key is allowed)
+   */
+  allow?: MediaPermission;
+  /**
+   * How long `allow` may take, ms; then the file is not sent (`X-Logo-Fallback: fault`) and a
+   * `TIMEOUT` is reported. At most {@link NAME_LOOKUPS_IN_FLIGHT} checks run at once; past that, the same.
+   * @default 300
+   */
+  allowTimeout?: number;
+  /**
+   * Let nginx send local files: an allowed, present file is answered with an empty `200` and
+   * `X-Accel-Redirect: <accelRedirect><key>` (the key percent-encoded as in URLs), which nginx
+   * serves from an `internal` location (`alias` to the storage's root, `disable_symlinks on`).
+   * The file is opened and checked here first, as for sending it. A path with a leading and a
+   * trailing slash, not under `prefix`; local storages only. Conditional and range requests are
+   * then nginx's to answer.
+   * @default undefined (the route sends the file itself)
+   */
+  accelRedirect?: string;
   /**
    * How long `nameFor` may take, ms; then the placeholder's avatar is sent and a `TIMEOUT` is
    * reported. At most {@link NAME_LOOKUPS_IN_FLIGHT} lookups run at once; past that, the placeholder.
@@ -65,7 +98,7 @@ export interface MediaRouteOptions {
 /** How many `nameFor` lookups may be in flight at once; a hung database cannot pile up more. */
 export const NAME_LOOKUPS_IN_FLIGHT = 64;
 
-const KNOWN = ['prefix', 'avatarRoute', 'avatar', 'nameFor', 'nameTimeout', 'fallback', 'cacheControl'] as const;
+const KNOWN = ['prefix', 'avatarRoute', 'avatar', 'nameFor', 'nameTimeout', 'allow', 'allowTimeout', 'accelRedirect', 'fallback', 'cacheControl'] as const;
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 
 /** The options after their checks. */
@@ -75,6 +108,10 @@ export interface MediaSettings {
   readonly cacheControl: string;
   readonly nameFor: MediaNameLookup | undefined;
   readonly nameTimeout: number;
+  readonly allow: MediaPermission | undefined;
+  readonly allowTimeout: number;
+  /** The `X-Accel-Redirect` prefix, with its trailing slash; `undefined`: files are sent by the route. */
+  readonly accelRedirect: string | undefined;
   /** Draws the redirect's `Location` (`/avatars/AC.svg?…`). */
   readonly routeAvatar: AvatarProvider;
   /** Draws the `data:` URL whose bytes are the `'status'` answer's body (`fallback: 'status'` only). */
@@ -108,6 +145,8 @@ export function resolveMediaOptions(logos: LogoResolver, value: MediaRouteOption
   }
   if (options.nameFor !== undefined && typeof options.nameFor !== 'function') throw invalid(owner, `"nameFor" must be a function (key) => name, got ${showValue(options.nameFor)}`);
   const nameTimeout = msOption(options.nameTimeout, 'nameTimeout', owner, { min: 1, fallback: 300 });
+  if (options.allow !== undefined && typeof options.allow !== 'function') throw invalid(owner, `"allow" must be a function (key, { request, signal }) => boolean, got ${showValue(options.allow)}`);
+  const allowTimeout = msOption(options.allowTimeout, 'allowTimeout', owner, { min: 1, fallback: 300 });
   const style = options.avatar ?? {};
   if (style === null || typeof style !== 'object') throw invalid(owner, `"avatar" must be an object of initialsAvatar() style options, got ${showValue(options.avatar)}`);
   if ('route' in style) throw invalid(owner, '"avatar.route" is not an option here: give the route as "avatarRoute"');
@@ -121,14 +160,31 @@ export function resolveMediaOptions(logos: LogoResolver, value: MediaRouteOption
   if (!local && baseUrl !== undefined && baseUrl.startsWith(prefix)) {
     throw invalid(owner, `the ${storage.name} storage's files are at ${JSON.stringify(baseUrl)}, under "prefix": the route cannot redirect to them; serve them from elsewhere, or use a storage with a local root`);
   }
+  const accelRedirect = checkAccelRedirect(options.accelRedirect, prefix, local, storage.name, owner);
   return {
     prefix,
     fallback,
     cacheControl,
     nameFor: options.nameFor,
     nameTimeout,
+    allow: options.allow,
+    allowTimeout,
+    accelRedirect,
     routeAvatar: initialsAvatar({ ...style, route: avatarRoute }),
     bodyAvatar: fallback === 'status' ? initialsAvatar(style) : undefined,
     local,
   };
+}
+
+/** The `accelRedirect` option: `undefined`, or a path such as `/_protected_media/` (a location of nginx's, not under `prefix`). */
+function checkAccelRedirect(value: unknown, prefix: string, local: boolean, storageName: string, owner: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\/[\x21-\x7e]*\/$/.test(value) || value.includes('//') || /(^|\/)\.\.?\//.test(value)) {
+    throw invalid(owner, `"accelRedirect" must be a path with a leading and a trailing slash, such as "/_protected_media/", got ${showValue(value)}`);
+  }
+  if (value.startsWith(prefix) || prefix.startsWith(value)) {
+    throw invalid(owner, `"accelRedirect" ${JSON.stringify(value)} and "prefix" ${JSON.stringify(prefix)} overlap: nginx would send the redirect back to the route`);
+  }
+  if (!local) throw invalid(owner, `"accelRedirect" needs a storage with a local root (nginx sends the file from disk), not the ${storageName} storage`);
+  return value;
 }

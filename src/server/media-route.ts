@@ -8,8 +8,9 @@ import { LogoFallbackError, describeError, isLogoFallbackError } from '../errors
 import { encodeKey, parseReference } from '../keys.js';
 import type { LogoResolver } from '../resolver-types.js';
 import { fallbackAnswer, type FallbackReason } from './media-fallback.js';
-import { SECURITY_HEADERS, sendFile } from './media-file.js';
-import { createNameLookup } from './media-names.js';
+import { SECURITY_HEADERS, sendFile, typeHeaders } from './media-file.js';
+import { createNameLookup, createPermission } from './media-hooks.js';
+import { openInRoot } from './media-open.js';
 import { resolveMediaOptions, type MediaRouteOptions } from './media-options.js';
 
 /** A request as the route reads it; each framework's glue builds one. */
@@ -23,11 +24,11 @@ export interface MediaRequest {
 }
 
 /**
- * What the route did: `'file'` (the file, or `304`/`206`/`412`/`416` about it), `'redirect'` (to a
- * remote storage's URL of the file), a fallback (`'missing'`, `'unsafe'`, `'fault'`), or
- * `'method'` (`405`).
+ * What the route did: `'file'` (the file, or `304`/`206`/`412`/`416` about it), `'accel'` (an
+ * `X-Accel-Redirect` for nginx to send it), `'redirect'` (to a remote storage's URL of the file),
+ * a fallback (`'missing'`, `'unsafe'`, `'fault'`, `'denied'`), or `'method'` (`405`).
  */
-export type MediaOutcome = 'file' | 'redirect' | FallbackReason | 'method';
+export type MediaOutcome = 'file' | 'accel' | 'redirect' | FallbackReason | 'method';
 
 /** One answer of the route. */
 export interface MediaAnswer {
@@ -63,6 +64,7 @@ function isDotKey(key: string): boolean {
 export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions | undefined, owner: string): MediaRoute {
   const settings = resolveMediaOptions(logos, options, owner);
   const nameOf = createNameLookup(logos, settings.nameFor, settings.nameTimeout, owner);
+  const allowed = createPermission(logos, settings.allow, settings.allowTimeout, owner);
   const { storage } = logos;
   const { prefix } = settings;
 
@@ -75,8 +77,12 @@ export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions
   /** The key as a reference the resolver reads the same way: a URL of the storage's when it has one. */
   const referenceOf = (key: string): string => (storage.baseUrl === undefined ? key : storage.baseUrl + encodeKey(key));
 
-  /** A local file the resolver knows present: checked again (it may be gone, or a symlink out of the root since), then sent. */
+  /** A local file the resolver knows present: checked again (it may be gone since), opened once inside the root, then sent or handed to nginx. */
   async function sendLocal(request: MediaRequest, key: string, head: boolean): Promise<MediaAnswer> {
+    const gone = (): Promise<MediaAnswer> => {
+      logos.invalidate(referenceOf(key)); // gone since the resolver saw it: the next render shows the avatar at once
+      return fallback('missing', key, head);
+    };
     let entry;
     try {
       entry = await storage.stat?.(key);
@@ -85,16 +91,26 @@ export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions
       report(error);
       return fallback(error.code === 'INVALID_KEY' ? 'unsafe' : 'fault', key, head);
     }
-    if (entry === undefined) {
-      logos.invalidate(referenceOf(key)); // gone since the resolver saw it: the next render shows the avatar at once
-      return fallback('missing', key, head);
+    if (entry === undefined) return gone();
+    const opened = await openInRoot(storage.root as string, key);
+    if (opened.kind === 'missing') return gone();
+    if (opened.kind === 'refused') {
+      report(new LogoFallbackError('INVALID_KEY', `${owner}: ${JSON.stringify(key)} resolved outside the root when it was opened (${JSON.stringify(opened.where)}): a symlink swapped in since it was checked; not sent`, { key, storage: storage.name }));
+      return fallback('unsafe', key, head);
     }
-    const sent = await sendFile(request, storage.root as string, key, settings.cacheControl);
+    if (opened.kind === 'fault') {
+      report(new LogoFallbackError('STORAGE_FAILED', `${owner}: opening ${JSON.stringify(key)} failed: ${describeError(opened.error)}`, { key, storage: storage.name, cause: opened.error }));
+      return fallback('fault', key, head);
+    }
+    if (settings.accelRedirect !== undefined) {
+      // nginx opens the file again, by path: its internal location refuses symlinks (disable_symlinks on).
+      await opened.handle.close().catch(() => undefined);
+      const headers = { ...typeHeaders(key), ...SECURITY_HEADERS, 'Cache-Control': settings.cacheControl, 'X-Accel-Redirect': settings.accelRedirect + encodeKey(key), 'Content-Length': '0' };
+      return { status: 200, headers, body: undefined, outcome: 'accel' };
+    }
+    const sent = await sendFile(request, opened, key, settings.cacheControl);
     if (sent.kind === 'sent') return { status: sent.status, headers: sent.headers, body: head ? undefined : sent.body, outcome: 'file' };
-    if (sent.kind === 'missing') {
-      logos.invalidate(referenceOf(key));
-      return fallback('missing', key, head);
-    }
+    if (sent.kind === 'missing') return gone();
     if (sent.kind === 'refused') return fallback('unsafe', key, head);
     report(new LogoFallbackError('STORAGE_FAILED', `${owner}: reading ${JSON.stringify(key)} failed: ${describeError(sent.error)}`, { key, storage: storage.name, cause: sent.error }));
     return fallback('fault', key, head);
@@ -116,6 +132,10 @@ export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions
     const parsed = parseReference(path, { baseUrl: prefix });
     if (parsed.kind !== 'key' || isDotKey(parsed.key)) return fallback('unsafe', undefined, head);
     const { key } = parsed;
+    const permission = await allowed(key, request);
+    // A denied key gets the placeholder: its name (nameFor) would tell whose file it is.
+    if (permission === 'denied') return fallback('denied', undefined, head);
+    if (permission === 'failed') return fallback('fault', undefined, head);
     const found = await logos.lookup(referenceOf(key));
     if (found.state === 'missing' || found.state === 'fault') return fallback(found.state, key, head);
     // 'unsafe', or 'external' (a key the resolver reads as a URL: `c:logo.png` without a baseUrl).

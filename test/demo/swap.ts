@@ -39,9 +39,21 @@ const loop = () => {
 loop();
 `;
 
-/** Requests `url` REQUESTS times, 4 at a time, and sorts the answers: the real file, 404, the secret, anything else. */
-export async function hammer(base: string, url: string, real: Buffer): Promise<{ real: number; notFound: number; leaked: number; other: string[] }> {
-  const counts = { real: 0, notFound: 0, leaked: 0, other: [] as string[] };
+/** How {@link hammer} sorted the answers. */
+export interface SwapCounts {
+  /** The real file (or, behind nginx, the app's X-Accel-Redirect for it). */
+  real: number;
+  /** Not sent: the media route's fallback (307 to the avatar), a 404, or nginx's 403 for a symlink. */
+  refused: number;
+  /** Answers that held the secret from outside the root: must stay 0. */
+  leaked: number;
+  /** Anything else, as `STATUS BYTES bytes`. */
+  other: string[];
+}
+
+/** Requests `url` REQUESTS times, 4 at a time (redirects not followed), and sorts the answers. */
+export async function hammer(base: string, url: string, real: Buffer): Promise<SwapCounts> {
+  const counts: SwapCounts = { real: 0, refused: 0, leaked: 0, other: [] };
   let sent = 0;
   const worker = async (): Promise<void> => {
     while (sent < REQUESTS) {
@@ -49,7 +61,7 @@ export async function hammer(base: string, url: string, real: Buffer): Promise<{
       let response: Response;
       let body: Buffer;
       try {
-        response = await fetch(new URL(url, base));
+        response = await fetch(new URL(url, base), { redirect: 'manual' });
         body = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         counts.other.push(`no answer: ${(error as Error).message}`);
@@ -57,7 +69,7 @@ export async function hammer(base: string, url: string, real: Buffer): Promise<{
       }
       if (body.includes(SECRET.trim())) counts.leaked++;
       else if (response.status === 200 && (body.equals(real) || (body.length === 0 && response.headers.has('x-accel-redirect')))) counts.real++;
-      else if (response.status === 404) counts.notFound++;
+      else if ([307, 403, 404].includes(response.status)) counts.refused++;
       else counts.other.push(`${response.status} ${body.length} bytes`);
     }
   };

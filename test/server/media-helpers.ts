@@ -7,6 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLogoResolver, fsStorage, type LogoResolverOptions, type Storage } from '../../src/index.js';
+import { avatarHandler, mediaHandler, type MediaRouteOptions } from '../../src/server/index.js';
 import { tempMedia } from '../helpers/media.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/media/base/company/icon/', import.meta.url));
@@ -101,4 +103,33 @@ export async function serve(listener: http.RequestListener | http.Server): Promi
 export function errors(): { seen: Error[]; onError: (error: Error) => void } {
   const seen: Error[] = [];
   return { seen, onError: (error) => seen.push(error) };
+}
+
+/** A media root, a resolver on it, and a server with the media route and the avatar route (and "the app" behind both). */
+export async function routeServer(options: MediaRouteOptions = {}, resolverOptions: LogoResolverOptions = {}, wrap: (storage: Storage) => Storage = (s) => s) {
+  const media = mediaRoot();
+  const reports = errors();
+  const storage = wrap(fsStorage({ root: media.root, baseUrl: '/media/' }));
+  const logos = createLogoResolver({ storage, onError: reports.onError, ...resolverOptions });
+  const route = mediaHandler(logos, options);
+  const avatars = avatarHandler();
+  let served: Served | undefined;
+  try {
+    served = await serve((req, res) => route(req, res, () => avatars(req, res, () => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('the app'))));
+  } catch (error) {
+    media.cleanup();
+    throw error;
+  }
+  const server = served;
+  return {
+    ...media,
+    logos,
+    storage,
+    reports: reports.seen,
+    request: server.request,
+    async close() {
+      await server.close();
+      media.cleanup();
+    },
+  };
 }

@@ -6,42 +6,15 @@ import { renameSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, fsStorage, initialsAvatar, LogoFallbackError, type LogoResolverOptions, type Storage } from '../../src/index.js';
-import { avatarHandler, mediaHandler, NAME_LOOKUPS_IN_FLIGHT, type MediaRouteOptions } from '../../src/server/index.js';
+import { createLogoResolver, fsStorage, initialsAvatar, LogoFallbackError, type Storage } from '../../src/index.js';
+import { mediaHandler, NAME_LOOKUPS_IN_FLIGHT } from '../../src/server/index.js';
 import { recording } from '../helpers/media.js';
-import { ACME, FILES, GLOBEX, SECRET, errors, mediaRoot, serve, type Served } from './media-helpers.js';
+import { ACME, FILES, GLOBEX, SECRET, routeServer } from './media-helpers.js';
 
 const ROUTE_AVATAR = initialsAvatar({ route: '/avatars/' });
 const SVG_DATA = 'data:image/svg+xml,';
 
-/** A media root, a resolver on it, and a server with the media route and the avatar route (and "the app" behind both). */
-async function setup(options: MediaRouteOptions = {}, resolverOptions: LogoResolverOptions = {}, wrap: (storage: Storage) => Storage = (s) => s) {
-  const media = mediaRoot();
-  const reports = errors();
-  const storage = wrap(fsStorage({ root: media.root, baseUrl: '/media/' }));
-  const logos = createLogoResolver({ storage, onError: reports.onError, ...resolverOptions });
-  const route = mediaHandler(logos, options);
-  const avatars = avatarHandler();
-  let served: Served | undefined;
-  try {
-    served = await serve((req, res) => route(req, res, () => avatars(req, res, () => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('the app'))));
-  } catch (error) {
-    media.cleanup();
-    throw error;
-  }
-  const server = served;
-  return {
-    ...media,
-    logos,
-    storage,
-    reports: reports.seen,
-    request: server.request,
-    async close() {
-      await server.close();
-      media.cleanup();
-    },
-  };
-}
+const setup = routeServer;
 
 test('serves the real file: bytes, image type, validators, nosniff and a sandbox CSP; the query is ignored', async () => {
   const s = await setup();
