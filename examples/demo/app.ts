@@ -1,5 +1,6 @@
 /**
- * The demo app's request handler: the page, media, the avatar route, uploads, /healthz and one stylesheet.
+ * The demo app's request handler: the page, media (the package's media route), the avatar route,
+ * uploads, /healthz and one stylesheet.
  * Plain `node:http`, so that nothing but logo-fallback is on show.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { AVATAR_ROUTE, type AvatarRoute } from './avatar-route.js';
 import { AVATAR_CHOICES, type AvatarChoice, type DemoConfig } from './config.js';
 import type { Company, CompanyStore } from './db.js';
 import { checkHealth } from './health.js';
-import { serveMedia } from './media.js';
+import { createMediaRoute } from './media.js';
 import { renderPage, type CompanyView, type LogoCase, type PageModel } from './page.js';
 import { readLogoUpload, removeLogo, storeLogo, UPLOAD_IDLE_TIMEOUT_MS, UploadAborted, UploadError } from './upload.js';
 
@@ -49,6 +50,7 @@ export function createApp({ config, store, resolvers, avatarRoute, log = console
   >;
   const allResolvers = [...Object.values(resolvers), avatarRoute.logos];
   const storage = resolvers.local.storage;
+  const media = createMediaRoute(resolvers.local, store, config.mediaAccelPrefix);
 
   function caseOf(company: Company): LogoCase {
     if (company.icon === null || company.icon === '') return 'no icon';
@@ -164,9 +166,9 @@ export function createApp({ config, store, resolvers, avatarRoute, log = console
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     const method = req.method ?? 'GET';
     const read = method === 'GET' || method === 'HEAD';
-    if (url.pathname.startsWith('/media/') && read) {
-      return serveMedia(req, res, url.pathname, { mediaRoot: config.mediaRoot, allowed: store.isLogo, mediaAccelPrefix: config.mediaAccelPrefix });
-    }
+    // On the raw target, before URL parsing resolves `%2e%2e` segments out of /media/: the route
+    // reads the raw path with the package's key rules (and answers 405 to other methods).
+    if ((req.url ?? '').startsWith('/media/')) return media(req, res);
     if (url.pathname.startsWith(AVATAR_ROUTE)) return avatarRoute.handle(req, res);
     const uploadMatch = /^\/companies\/(\d{1,9})\/logo$/.exec(url.pathname);
     if (uploadMatch !== null && method === 'POST') return upload(req, res, url, Number(uploadMatch[1]));

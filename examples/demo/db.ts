@@ -19,6 +19,8 @@ export interface CompanyStore {
   setIcon(id: number, icon: string): string | null;
   /** Whether some company's logo is this storage key: the app's permission check for media. */
   isLogo(key: string): boolean;
+  /** The (first) company whose logo is this storage key: the name of the avatar a lost logo falls back to. */
+  logoOwner(key: string): Company | undefined;
   count(): number;
   /**
    * Adds `companies` if the table is empty, in one write transaction taken at once (BEGIN
@@ -47,7 +49,7 @@ export function openCompanies(dataDir: string): CompanyStore {
   const get = db.prepare<[number], Company>('select id, company, icon from base_company where id = ?');
   const insert = db.prepare<[number | null, string, string | null], Company>('insert into base_company (id, company, icon) values (?, ?, ?) returning id, company, icon');
   const update = db.prepare<[string, number]>('update base_company set icon = ? where id = ?');
-  const isLogo = db.prepare<[string], { found: number }>('select 1 as found from base_company where icon = ? limit 1');
+  const logoOwner = db.prepare<[string], Company>('select id, company, icon from base_company where icon = ? order by id limit 1');
   const count = db.prepare<[], { n: number }>('select count(*) as n from base_company');
   const setIcon = db.transaction((id: number, icon: string): string | null => {
     const previous = get.get(id);
@@ -65,7 +67,8 @@ export function openCompanies(dataDir: string): CompanyStore {
     get: (id) => get.get(id),
     add: (company) => insert.get(company.id ?? null, company.company, company.icon) as Company,
     setIcon: (id, icon) => setIcon(id, icon),
-    isLogo: (key) => isLogo.get(key) !== undefined,
+    isLogo: (key) => logoOwner.get(key) !== undefined,
+    logoOwner: (key) => logoOwner.get(key),
     count: () => count.get()?.n ?? 0,
     seedIfEmpty: (companies) => seed.immediate(companies),
     ping: () => {

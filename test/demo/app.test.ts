@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readConfig } from '../../examples/demo/config.js';
 import { JPEG_HEAD, solidPng } from './images.js';
+import { rawRequest } from '../server/media-helpers.js';
 import { startTempDemo, type TempDemo } from './start-temp.js';
 
 function files(dir: string): string[] {
@@ -62,33 +63,47 @@ test('ENGINE picks the app sidebar\'s engine; ?avatars=ui-avatars switches the p
   }
 });
 
-test('media: a logo is served with its type, nosniff and a sandbox; anything else is 404', async () => {
+test('media: a logo is served with its type, nosniff and a sandbox; anything else is the avatar route, never a 404', async () => {
   const demo = await startTempDemo();
   try {
     const logo = await fetch(new URL('/media/base/company/icon/acme.png', demo.url));
     assert.is(logo.status, 200);
     assert.is(logo.headers.get('content-type'), 'image/png');
     assert.is(logo.headers.get('x-content-type-options'), 'nosniff');
+    assert.is(logo.headers.get('cache-control'), 'public, max-age=604800');
     assert.match(logo.headers.get('content-security-policy') ?? '', /sandbox/);
     assert.equal(Buffer.from(await logo.arrayBuffer()), readFileSync('fixtures/media/base/company/icon/acme.png'));
     writeFileSync(path.join(demo.mediaRoot, 'page.html'), '<script>alert(1)</script>');
     symlinkSync('/etc/passwd', path.join(demo.mediaRoot, 'base/company/icon/passwd.png'));
-    for (const url of [
-      '/media/base/company/icon/globex-logo.png', // in the volume, but no company's logo: not published
-      '/media/page.html',
-      '/media/base/company/icon/passwd.png',
-      '/media/base/company/icon/globex-missing.png', // a logo whose file is missing
-      '/media/base/company/icon/..%2f..%2f..%2fetc/passwd',
-      '/media/%2e%2e/%2e%2e/package.json',
-    ]) {
-      assert.is((await fetch(new URL(url, demo.url))).status, 404, url);
+    for (const [url, reason, initials] of [
+      ['/media/base/company/icon/globex-logo.png', 'denied', 'C'], // in the volume, but no company's logo: not published
+      ['/media/page.html', 'denied', 'C'],
+      ['/media/base/company/icon/passwd.png', 'denied', 'C'],
+      ['/media/base/company/icon/lost.png', 'denied', 'C'], // nobody's logo, and not there either: the same answer
+      ['/media/base/company/icon/globex-missing.png', 'missing', 'GL'], // Globex GmbH's logo, whose file is missing
+      ['/media/base/company/icon/..%2f..%2f..%2fetc/passwd', 'unsafe', 'C'],
+      ['/media/%2e%2e/%2e%2e/package.json', 'unsafe', 'C'],
+      ['/media/.env', 'unsafe', 'C'],
+    ] as const) {
+      // Raw request targets: fetch() would resolve the `%2e%2e` segments itself.
+      const answer = await rawRequest(Number(new URL(demo.url).port), url);
+      assert.is(answer.status, 307, url);
+      assert.is(answer.headers['x-logo-fallback'], reason, url);
+      assert.is(answer.headers['cache-control'], 'no-store', url);
+      const location = String(answer.headers.location);
+      assert.match(location, new RegExp(`^/avatars/${initials}\\.svg\\?`), url);
+      const avatar = await fetch(new URL(location, demo.url));
+      assert.is(avatar.status, 200, `${url} → ${location}`);
+      assert.is(avatar.headers.get('content-type'), 'image/svg+xml');
+      assert.match(await avatar.text(), new RegExp(`>${initials}</text>`));
     }
+    assert.is((await fetch(new URL('/media/base/company/icon/acme.png', demo.url), { method: 'POST' })).status, 405);
   } finally {
     await demo.stop();
   }
 });
 
-test('behind nginx (MEDIA_ACCEL_PREFIX): the app answers X-Accel-Redirect after its check', async () => {
+test('behind nginx (MEDIA_ACCEL_PREFIX): the app answers X-Accel-Redirect after its check; a lost logo is still the avatar', async () => {
   const demo = await startTempDemo({ MEDIA_ACCEL_PREFIX: '/_protected_media/' });
   try {
     const logo = await fetch(new URL('/media/base/company/icon/acme.png', demo.url));
@@ -96,7 +111,12 @@ test('behind nginx (MEDIA_ACCEL_PREFIX): the app answers X-Accel-Redirect after 
     assert.is(logo.headers.get('x-accel-redirect'), '/_protected_media/base/company/icon/acme.png');
     assert.is(logo.headers.get('content-type'), 'image/png');
     assert.is((await logo.arrayBuffer()).byteLength, 0, 'nginx sends the file');
-    assert.is((await fetch(new URL('/media/base/company/icon/globex-logo.png', demo.url))).status, 404);
+    const unpublished = await fetch(new URL('/media/base/company/icon/globex-logo.png', demo.url), { redirect: 'manual' });
+    assert.is(unpublished.status, 307);
+    assert.is(unpublished.headers.get('x-accel-redirect'), null);
+    const lost = await fetch(new URL('/media/base/company/icon/globex-missing.png', demo.url), { redirect: 'manual' });
+    assert.is(lost.headers.get('x-logo-fallback'), 'missing');
+    assert.match(lost.headers.get('location') ?? '', /^\/avatars\/GL\.svg\?/);
   } finally {
     await demo.stop();
   }

@@ -57,27 +57,36 @@ test('a folder on the way swapped for a symlink out of the root never serves wha
   }
 });
 
-test('without a race: a symlink (out of the root or in it), a FIFO and a folder are all 404, never a hang', async () => {
+test('without a race: a symlink out of the root, a FIFO and a folder fall back to the avatar, never a hang; a symlink inside the root is served', async () => {
   const demo = await startTempDemo();
   try {
     const icon = path.join(demo.mediaRoot, 'base/company/icon');
     const secret = path.join(demo.base, 'secret.png');
     writeFileSync(secret, SECRET);
     // Each becomes company 1's logo in turn (the app only serves logos).
-    const cases: Array<[string, () => void]> = [
-      ['link.png', () => symlinkSync(secret, path.join(icon, 'link.png'))],
-      ['inside-link.png', () => symlinkSync(path.join(icon, 'acme.png'), path.join(icon, 'inside-link.png'))],
-      ['fifo.png', () => spawnSync('mkfifo', [path.join(icon, 'fifo.png')])],
-      ['folder.png', () => mkdirSync(path.join(icon, 'folder.png'))],
+    const cases: Array<[string, () => void, string]> = [
+      ['link.png', () => symlinkSync(secret, path.join(icon, 'link.png')), 'unsafe'],
+      ['inside-link.png', () => symlinkSync(path.join(icon, 'acme.png'), path.join(icon, 'inside-link.png')), 'served'],
+      ['fifo.png', () => spawnSync('mkfifo', [path.join(icon, 'fifo.png')]), 'missing'],
+      ['folder.png', () => mkdirSync(path.join(icon, 'folder.png')), 'missing'],
     ];
-    for (const [name, make] of cases) {
+    for (const [name, make, expected] of cases) {
       make();
       const db = new Database(path.join(demo.dataDir, 'demo.sqlite'));
       db.prepare('update base_company set icon = ? where id = 1').run(`base/company/icon/${name}`);
       db.close();
-      const response = await fetch(new URL(`/media/base/company/icon/${name}`, demo.url), { signal: AbortSignal.timeout(5000) });
-      assert.is(response.status, 404, name);
-      assert.not.ok((await response.text()).includes('SECRET'), name);
+      const response = await fetch(new URL(`/media/base/company/icon/${name}`, demo.url), { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+      const body = Buffer.from(await response.arrayBuffer());
+      assert.not.ok(body.includes('SECRET'), name);
+      if (expected === 'served') {
+        assert.is(response.status, 200, name);
+        assert.ok(body.equals(readFileSync(path.join(icon, 'acme.png'))), name);
+      } else {
+        assert.is(response.status, 307, name);
+        // A symlink out of the root: the storage refuses it (a fault of the storage, or unsafe when the route's own open refuses it).
+        assert.ok((expected === 'unsafe' ? ['unsafe', 'fault'] : [expected]).includes(response.headers.get('x-logo-fallback') ?? ''), `${name}: ${response.headers.get('x-logo-fallback')}`);
+        assert.match(response.headers.get('location') ?? '', /^\/avatars\/AC\.svg\?/, `${name}: Acme Corp's avatar`);
+      }
     }
     rmSync(secret);
   } finally {
