@@ -37,6 +37,8 @@ export interface OpenedFile {
   /** The folder and the name under it to read the file by: `/proc/self/fd` and the descriptor, or (without `/proc`) the checked real path. */
   readonly dir: string;
   readonly name: string;
+  /** Where the file really is under the root's real path, `/`-separated (`base/company/icon/acme.png`; a symlink's target, not the link). */
+  readonly relative: string;
 }
 
 /** The outcome of {@link openInRoot}. */
@@ -110,8 +112,14 @@ export async function openInRoot(root: string, key: string): Promise<OpenResult>
     const found = await openedPath(handle, file, stats);
     if (found === undefined) result = { kind: 'missing' };
     else if (!isWithin(realRoot, found.where) || found.where === realRoot) result = { kind: 'refused', where: found.where };
-    else if (!stats.isFile() || stats.size === 0) result = { kind: 'missing' };
-    else return found.viaProc ? { kind: 'opened', handle, stats, dir: FD_DIR, name: String(handle.fd) } : { kind: 'opened', handle, stats, dir: path.dirname(found.where), name: path.basename(found.where) };
+    // nlink 0: deleted since it was opened (readlink then ends in " (deleted)").
+    else if (!stats.isFile() || stats.size === 0 || stats.nlink === 0) result = { kind: 'missing' };
+    else {
+      const relative = path.relative(realRoot, found.where).split(path.sep).join('/');
+      return found.viaProc
+        ? { kind: 'opened', handle, stats, dir: FD_DIR, name: String(handle.fd), relative }
+        : { kind: 'opened', handle, stats, dir: path.dirname(found.where), name: path.basename(found.where), relative };
+    }
   } catch (error) {
     result = { kind: 'fault', error };
   }

@@ -64,9 +64,10 @@ export interface MediaRouteOptions {
   allowTimeout?: number;
   /**
    * Let nginx send local files: an allowed, present file is answered with an empty `200` and
-   * `X-Accel-Redirect: <accelRedirect><key>` (the key percent-encoded as in URLs), which nginx
-   * serves from an `internal` location (`alias` to the storage's root, `disable_symlinks on`).
-   * The file is opened and checked here first, as for sending it. A path with a leading and a
+   * `X-Accel-Redirect: <accelRedirect><path>` (its real path under the root — a symlink inside
+   * the root resolved — percent-encoded as in URLs), which nginx serves from an `internal`
+   * location (`alias` to the storage's root, `disable_symlinks on`). The file is opened and
+   * checked here first, as for sending it. A path with a leading and a
    * trailing slash, not under `prefix`; local storages only. Conditional and range requests are
    * then nginx's to answer.
    * @default undefined (the route sends the file itself)

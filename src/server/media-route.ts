@@ -103,9 +103,10 @@ export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions
       return fallback('fault', key, head);
     }
     if (settings.accelRedirect !== undefined) {
-      // nginx opens the file again, by path: its internal location refuses symlinks (disable_symlinks on).
+      // nginx opens the file again, by path: the real path just checked (a symlink inside the root
+      // resolved), under a location that refuses any symlink on the way (disable_symlinks on).
       await opened.handle.close().catch(() => undefined);
-      const headers = { ...typeHeaders(key), ...SECURITY_HEADERS, 'Cache-Control': settings.cacheControl, 'X-Accel-Redirect': settings.accelRedirect + encodeKey(key), 'Content-Length': '0' };
+      const headers = { ...typeHeaders(key), ...SECURITY_HEADERS, 'Cache-Control': settings.cacheControl, 'X-Accel-Redirect': settings.accelRedirect + encodeKey(opened.relative), 'Content-Length': '0' };
       return { status: 200, headers, body: undefined, outcome: 'accel' };
     }
     const sent = await sendFile(request, opened, key, settings.cacheControl);

@@ -93,6 +93,9 @@ test('X-Accel-Redirect: the key percent-encoded under the prefix, the type and s
       assert.is(reply.headers['x-content-type-options'], 'nosniff');
       assert.is(reply.body.length, 0, 'nginx sends the bytes');
     }
+    // A symlink inside the root: nginx is sent to its target, which disable_symlinks lets through.
+    symlinkSync(path.join(root, KEY), path.join(root, 'uploads/link-in.png'));
+    assert.is((await server.request('/media/uploads/link-in.png')).headers['x-accel-redirect'], `/_protected_media/${KEY}`);
     const quoted = await server.request("/media/uploads/o%27brien%20%281%29.png");
     assert.is(quoted.headers['x-accel-redirect'], '/_protected_media/uploads/o%27brien%20%281%29.png');
     const svg = await server.request('/media/uploads/evil.svg');
