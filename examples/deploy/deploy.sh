@@ -32,8 +32,9 @@ Usage: deploy.sh [--dry-run] [--env-file FILE] [--override FILE]... [--pull] [--
   --check-media KEY  also check that this media file is served through nginx
   --timeout SECONDS  how long to wait for the app to be healthy (default: $health_timeout)
 
-HTTP_PORT, the host port nginx listens on, comes from the environment, else from the env file,
-else 80 (the order compose itself uses).
+HTTP_PORT, the host port nginx listens on, and NGINX_MEDIA, how nginx serves /media/ (accel or
+direct), come from the environment, else from the env file, else 80 and accel (the order compose
+itself uses).
 USAGE
 }
 
@@ -95,10 +96,22 @@ if ! [[ "$http_port" =~ ^[0-9]+$ ]] || [ "$http_port" -lt 1 ] || [ "$http_port" 
   fail "HTTP_PORT must be a port number (1-65535), got \"$http_port\""
 fi
 base_url="http://127.0.0.1:${http_port}"
+# accel: /media/ through the app's permission check and X-Accel-Redirect; direct: from the volume
+# (nginx.conf, top). The web image is built with nginx-media-$NGINX_MEDIA.conf.
+nginx_media="${NGINX_MEDIA:-$(env_value NGINX_MEDIA)}"
+nginx_media="${nginx_media:-accel}"
+case "$nginx_media" in
+  accel | direct) ;;
+  *) fail "NGINX_MEDIA must be accel (through the app) or direct (from the volume), got \"$nginx_media\"" ;;
+esac
 
 # The app's companies as NDJSON, piped into the package's CLI, both inside the app container.
 export_companies='node dist/examples/demo/export-companies.js'
-audit_hint=(docker "${compose_args[@]}" exec -T app sh -c "$export_companies | logo-fallback audit --root \"\$MEDIA_ROOT\" -")
+# The hint lists every lost file. --max-missing 1: the audit's brake (exit 3, "the storage looks
+# unmounted") guards repair output against an unmounted volume; the doctor has just said the volume
+# is lost, and this command writes no repair, so the brake would only add "stopped" (after the full
+# list). With it, the command exits 1 when something is listed, as a listing does.
+audit_hint=(docker "${compose_args[@]}" exec -T app sh -c "$export_companies | logo-fallback audit --root \"\$MEDIA_ROOT\" --max-missing 1 -")
 
 step "1/8 Check docker and docker compose"
 if ! "$dry_run"; then
@@ -201,7 +214,7 @@ step "Report"
 compose ps
 run docker volume ls --filter "name=logo_fallback_"
 if "$dry_run"; then
-  printf '\nDry run: nothing was run. A deploy would serve %s/ with media on volume %s and data on volume %s.\n' "$base_url" "$media_volume" "$data_volume"
+  printf '\nDry run: nothing was run. A deploy would serve %s/ with media on volume %s (served %s) and data on volume %s.\n' "$base_url" "$media_volume" "$nginx_media" "$data_volume"
 else
-  printf '\nDeployed on %s/ — media on volume %s, data on volume %s.\n' "$base_url" "$media_volume" "$data_volume"
+  printf '\nDeployed on %s/ — media on volume %s (served %s), data on volume %s.\n' "$base_url" "$media_volume" "$nginx_media" "$data_volume"
 fi

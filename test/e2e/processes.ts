@@ -3,7 +3,7 @@
  * run it) and nginx with the kit's own nginx.conf, its paths and ports rewritten for a test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -108,12 +108,20 @@ export function rewriteNginxConf(conf: string, options: { prefix: string; port: 
   return text;
 }
 
-/** Starts nginx (not as a daemon) from the kit's conf, in front of `appUrl`, serving `mediaRoot`. */
-export async function startNginx(options: { prefix: string; appUrl: string; mediaRoot: string; kitConf: string; staticDir: string }): Promise<Running & { url: string }> {
+/** How the kit's nginx serves /media/ (NGINX_MEDIA): through the app and X-Accel-Redirect, or straight from the volume. */
+export type MediaMode = 'accel' | 'direct';
+export const MEDIA_MODES: readonly MediaMode[] = ['accel', 'direct'];
+
+/**
+ * Starts nginx (not as a daemon) from the kit's conf, in front of `appUrl`, serving `mediaRoot`;
+ * the media mode's file beside it as media-mode.conf, as the web image's build puts it.
+ */
+export async function startNginx(options: { prefix: string; appUrl: string; mediaRoot: string; kitConf: string; staticDir: string; mode?: MediaMode }): Promise<Running & { url: string }> {
   const port = await freePort();
   mkdirSync(options.prefix, { recursive: true });
   const conf = path.join(options.prefix, 'nginx.conf');
   writeFileSync(conf, rewriteNginxConf(readFileSync(options.kitConf, 'utf8'), { ...options, port }));
+  copyFileSync(path.join(path.dirname(options.kitConf), `nginx-media-${options.mode ?? 'accel'}.conf`), path.join(options.prefix, 'media-mode.conf'));
   const child = spawn(nginxBinary() ?? 'nginx', ['-p', options.prefix, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const running = track(child, 'nginx');
   const url = `http://127.0.0.1:${port}`;

@@ -1,8 +1,9 @@
 /** Readers of the kit's files for the static tests (test/kit) and the container test (test/docker). */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Variables of .env.production.example that the deployment reads (compose, deploy.sh), not the app. */
-export const DEPLOY_VARIABLES = ['HTTP_PORT'] as const;
+export const DEPLOY_VARIABLES = ['HTTP_PORT', 'NGINX_MEDIA'] as const;
 
 /** The variables .env.production.example sets, in order. */
 export function envExample(file = 'examples/deploy/.env.production.example'): Map<string, string> {
@@ -65,4 +66,10 @@ export function dockerignoreIncludes(dockerignore: string, files: readonly strin
     for (const rule of rules) if (rule.regex.test(file)) included = rule.include;
     return included;
   });
+}
+
+/** deploy.sh --dry-run with `args`, on a bare PATH and only `env` in the environment. */
+export function dryRun(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync('bash', ['examples/deploy/deploy.sh', '--dry-run', ...args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -4,7 +4,7 @@
  * `npm run test:docker` (test/docker), which runs `docker compose config` too.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -12,8 +12,8 @@ import * as assert from 'uvu/assert';
 import { parse as parseYaml } from 'yaml';
 import { ENV_VARIABLES } from '../../examples/demo/config.js';
 import { MAX_UPLOAD_BODY_BYTES } from '../../examples/demo/upload.js';
-import { nginxBinary } from '../e2e/processes.js';
-import { composeLines, DEPLOY_VARIABLES, dockerfileStages, dockerignoreIncludes, envExample, nginxSize, promotedPackages } from './kit-files.js';
+import { MEDIA_MODES, nginxBinary, type MediaMode } from '../e2e/processes.js';
+import { composeLines, DEPLOY_VARIABLES, dockerfileStages, dockerignoreIncludes, dryRun, envExample, nginxSize, promotedPackages } from './kit-files.js';
 
 const kit = 'examples/deploy';
 const has = (command: string): boolean => (command === 'nginx' ? nginxBinary() !== undefined : spawnSync('sh', ['-c', `command -v ${command}`]).status === 0);
@@ -26,45 +26,52 @@ function need(command: string, install: string): boolean {
   return false;
 }
 
-function dryRun(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('bash', [`${kit}/deploy.sh`, '--dry-run', ...args], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+for (const mode of MEDIA_MODES) {
+  test(`nginx -t accepts the kit's nginx.conf with media mode ${mode} beside it (as the web image's build puts it)`, () => {
+    if (!need('nginx', 'nginx')) return;
+    const prefix = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-nginx-t-'));
+    try {
+      copyFileSync(`${kit}/nginx.conf`, path.join(prefix, 'nginx.conf'));
+      copyFileSync(`${kit}/nginx-media-${mode}.conf`, path.join(prefix, 'media-mode.conf'));
+      // Output to a file, not a pipe: Node's pipes are sockets, and nginx cannot open /dev/stdout on one.
+      const log = path.join(prefix, 'out.log');
+      const fd = openSync(log, 'w');
+      const run = spawnSync(nginxBinary() as string, ['-t', '-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', fd, fd] });
+      closeSync(fd);
+      const output = readFileSync(log, 'utf8');
+      assert.is(run.status, 0, output);
+      assert.match(output, /syntax is ok/);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
 }
 
-test('nginx -t accepts the kit\'s nginx.conf as it is', () => {
-  if (!need('nginx', 'nginx')) return;
-  const prefix = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-nginx-t-'));
-  try {
-    // Output to a file, not a pipe: Node's pipes are sockets, and nginx cannot open /dev/stdout on one.
-    const log = path.join(prefix, 'out.log');
-    const fd = openSync(log, 'w');
-    const run = spawnSync(nginxBinary() as string, ['-t', '-p', prefix, '-c', path.resolve(kit, 'nginx.conf')], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    const output = readFileSync(log, 'utf8');
-    assert.is(run.status, 0, output);
-    assert.match(output, /syntax is ok/);
-  } finally {
-    rmSync(prefix, { recursive: true, force: true });
-  }
-});
-
-test('nginx.conf: media only through the app, then an internal location with nosniff, a sandbox and no symlinks', () => {
+test('nginx.conf: /media/ through the app (accel) or from the volume (direct); one internal location with nosniff, a sandbox and no symlinks; what it cannot send goes to the app', () => {
   const conf = readFileSync(`${kit}/nginx.conf`, 'utf8');
-  const block = (location: string): string => {
-    const start = conf.indexOf(`location ${location} {`);
+  const block = (text: string, location: string): string => {
+    const start = text.indexOf(`location ${location} {`);
     assert.ok(start !== -1, `location ${location}`);
-    return conf.slice(start, conf.indexOf('\n        }', start));
+    return text.slice(start, text.indexOf('\n}', start) === -1 ? undefined : text.indexOf('\n}', start));
   };
-  assert.match(block('/media/'), /proxy_pass \$app;/);
-  assert.not.match(block('/media/'), /alias|root /, 'the volume is not served around the app');
-  const internal = block('/_protected_media/');
-  for (const directive of [/internal;/, /alias \/srv\/media\/;/, /disable_symlinks on;/, /expires 7d;/, /X-Content-Type-Options "nosniff" always/, /sandbox/, /default_type application\/octet-stream;/]) {
+  assert.match(conf, /^ {8}include media-mode\.conf;$/m, 'the mode is an include in the server block');
+  assert.not.match(conf, /location \/media\/ /, 'nginx.conf itself has no /media/ location');
+  const accel = readFileSync(`${kit}/nginx-media-accel.conf`, 'utf8');
+  assert.match(block(accel, '/media/'), /^\s*proxy_pass \$app;$/m);
+  assert.not.match(accel, /alias|root |rewrite/, 'accel: the volume is not reachable around the app');
+  const direct = readFileSync(`${kit}/nginx-media-direct.conf`, 'utf8');
+  assert.match(block(direct, '/media/'), /rewrite \^\/media\/\(\.\*\)\$ \/_protected_media\/\$1 last;/, 'direct: sent by the one internal location');
+  const internal = conf.slice(conf.indexOf('location /_protected_media/ {'), conf.indexOf('location @media_fallback'));
+  for (const directive of [/internal;/, /alias \/srv\/media\/;/, /disable_symlinks on;/, /error_page 403 404 = @media_fallback;/, /location ~ \/\\\. \{\s*return 404;/, /expires 7d;/, /X-Content-Type-Options "nosniff" always/, /sandbox/, /default_type application\/octet-stream;/]) {
     assert.match(internal, directive);
   }
   assert.not.match(internal, /svg|html/, 'nothing in the volume is served as SVG or HTML');
-  assert.match(block('/static/'), /expires 30d;/);
+  assert.match(conf, /location @media_fallback \{\s*proxy_pass \$app\$request_uri;\s*\}/, 'the app is asked by the URL the browser asked for');
+  assert.not.match(conf, /recursive_error_pages on/, 'a second failure is not sent to the app again: no loop');
+  assert.match(conf.slice(conf.indexOf('location /static/')), /expires 30d;/);
   assert.match(conf, /gzip on;/);
   assert.ok(envExample().get('MEDIA_ACCEL_PREFIX') === '/_protected_media/', 'the app redirects to the internal location');
+  assert.ok(MEDIA_MODES.includes(envExample().get('NGINX_MEDIA') as MediaMode), 'the example names a mode');
 });
 
 test('nginx.conf: every header nginx adds is hidden from the app\'s answers (each appears once)', () => {
@@ -224,7 +231,7 @@ test('.dockerignore: the build context is an allow-list holding what the Dockerf
   const files = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' }).stdout.trim().split('\n');
   const included = dockerignoreIncludes(readFileSync('.dockerignore', 'utf8'), [...files, '.git/HEAD', 'node_modules/lru-cache/package.json', 'examples/deploy/.env.production', '.env', 'dist/src/index.js']);
   const dockerfile = readFileSync(`${kit}/Dockerfile`, 'utf8');
-  const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => (match[1] as string).split(/\s+/));
+  const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((match) => (match[1] as string).split(/\s+/)).flatMap((source) => (source.includes('${NGINX_MEDIA}') ? MEDIA_MODES.map((mode) => source.replace('${NGINX_MEDIA}', mode)) : [source]));
   for (const source of sources) assert.ok(included.some((file) => file === source || file.startsWith(`${source.replace(/\/$/, '')}/`)), `the context holds ${source}`);
   for (const secret of ['.git/HEAD', 'node_modules/lru-cache/package.json', 'examples/deploy/.env.production', '.env', 'dist/src/index.js', 'README.md', 'test/kit/kit.test.ts']) {
     assert.not.ok(included.includes(secret), `${secret} stays out of the context`);
