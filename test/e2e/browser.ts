@@ -44,12 +44,33 @@ export function images(page: Page): Promise<Img[]> {
   );
 }
 
-/** Loads a page and collects every image response, and every image request that failed. */
-export async function visit(page: Page, url: string): Promise<{ statuses: Array<[string, number]>; failed: string[] }> {
+/** An image request as the page made it (an `<img>` or a CSS background), followed through its redirects. */
+export interface ImageLoad {
+  /** The URL the page asked for. */
+  url: string;
+  /** Each answer on the way: `[url, status]` (a 307, then the avatar's 200). */
+  chain: Array<[string, number]>;
+  /** The last answer's status and `Content-Type`. */
+  status: number;
+  type: string;
+}
+
+/** What a visit saw: every image response, every failed image request, and each image load followed to its end. */
+export interface Visit {
+  statuses: Array<[string, number]>;
+  failed: string[];
+  loads: ImageLoad[];
+}
+
+/** Loads a page and collects every image response (redirects included), and every image request that failed. */
+export async function visit(page: Page, url: string): Promise<Visit> {
   const statuses: Array<[string, number]> = [];
   const failed: string[] = [];
+  const responses: Response[] = [];
   const onResponse = (response: Response): void => {
-    if (response.request().resourceType() === 'image') statuses.push([response.url(), response.status()]);
+    if (response.request().resourceType() !== 'image') return;
+    statuses.push([response.url(), response.status()]);
+    responses.push(response);
   };
   const onFailed = (request: Request): void => {
     if (request.resourceType() === 'image') failed.push(request.url());
@@ -60,5 +81,21 @@ export async function visit(page: Page, url: string): Promise<{ statuses: Array<
   await page.waitForFunction(ALL_IMAGES_DONE);
   page.off('response', onResponse);
   page.off('requestfailed', onFailed);
-  return { statuses, failed };
+  const loads: ImageLoad[] = [];
+  // A chain ends with the response whose request was not redirected further; it started at the
+  // request that was not redirected from another.
+  for (const response of responses) {
+    if (response.request().redirectedTo() !== null) continue;
+    const chain: Array<[string, number]> = [];
+    let request: Request | null = response.request();
+    let first = request;
+    while (request !== null) {
+      first = request;
+      const answer = responses.find((candidate) => candidate.request() === request);
+      chain.unshift([request.url(), answer?.status() ?? 0]);
+      request = request.redirectedFrom();
+    }
+    loads.push({ url: first.url(), chain, status: response.status(), type: (await response.headerValue('content-type')) ?? '' });
+  }
+  return { statuses, failed, loads };
 }
