@@ -6,7 +6,7 @@
 #   engine.sh start STATE_DIR LOG_DIR   start dockerd unless one answers; STATE_DIR/dockerd.pid if we did
 #   engine.sh stop STATE_DIR            stop the dockerd we started (nothing else)
 #   engine.sh base-images WORK LOG_DIR  make the Dockerfile's FROM images locally, when missing
-#   engine.sh dns-start STATE_DIR LOG_DIR | dns-stop STATE_DIR
+#   engine.sh dns-start STATE_DIR LOG_DIR [ADDRESS...] | dns-stop STATE_DIR   ("app" → 127.0.0.1, or the addresses)
 #
 # Exit status 0 on success; 3 from install/start when no engine can be had (not root, no apt).
 set -euo pipefail
@@ -144,14 +144,23 @@ nginx_image() { # nginx:1.27-bookworm: Debian minbase + Debian's nginx (1.22)
   rm -rf "$r"
 }
 
+debian_image() { # debian:bookworm-slim: Debian minbase (the redis target installs Debian's redis-server on it)
+  local name=$1 work=$2 logs=$3 r="$2/rootfs-debian"
+  debootstrap_to "$r" "$logs/mmdebstrap-debian.log" ca-certificates
+  tar -C "$r" -c . | docker import \
+    --change "LABEL $LABEL_KEY=\"$name: Debian bookworm minbase\"" \
+    --change 'CMD ["bash"]' - "$name" >/dev/null
+  rm -rf "$r"
+}
+
 cmd_base_images() {
   local work=$1 logs=$2 dockerfile from kind pids=() names=() rc=0
   dockerfile="$(dirname "$0")/../../examples/deploy/Dockerfile"
   mkdir -p "$work" "$logs"
-  # Both in parallel: mmdebstrap waits on the network and dpkg more than on the CPU.
+  # All in parallel: mmdebstrap waits on the network and dpkg more than on the CPU.
   while read -r from; do
     if docker image inspect "$from" >/dev/null 2>&1; then say "$from: present"; continue; fi
-    case "$from" in node:*) kind=node_image ;; nginx:*) kind=nginx_image ;; *) die "no local recipe for FROM $from" ;; esac
+    case "$from" in node:*) kind=node_image ;; nginx:*) kind=nginx_image ;; debian:*) kind=debian_image ;; *) die "no local recipe for FROM $from" ;; esac
     "$kind" "$from" "$work" "$logs" >"$logs/base-$kind.log" 2>&1 &
     pids+=("$!"); names+=("$from")
   done < <(awk 'toupper($1) == "FROM" { if (!($2 in stage)) print $2; if (toupper($3) == "AS") stage[$4] = 1 }' "$dockerfile" | sort -u)
@@ -162,19 +171,26 @@ cmd_base_images() {
 }
 
 cmd_dns_start() { # nginx.conf's `resolver 127.0.0.11` is Docker's DNS on compose networks; on the host network a dnsmasq answers "app"
-  local state=$1 logs=$2
+  local state=$1 logs=$2 address
+  shift 2
+  # "app" is every replica: one address each (the replicas test binds the second to 127.0.0.2).
+  : >"$state/dns-hosts"
+  for address in "${@:-127.0.0.1}"; do printf '%s app\n' "$address" >>"$state/dns-hosts"; done
   dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --no-poll --bind-interfaces \
-    --listen-address=127.0.0.11 --port=53 --address=/app/127.0.0.1 --pid-file="$state/dnsmasq.pid" \
+    --listen-address=127.0.0.11 --port=53 --addn-hosts="$state/dns-hosts" --pid-file="$state/dnsmasq.pid" \
     --log-facility="$logs/dnsmasq.log"
   sleep 0.2
   kill -0 "$(cat "$state/dnsmasq.pid")" 2>/dev/null || die "dnsmasq did not start (is 127.0.0.11:53 taken?)"
-  say "dnsmasq on 127.0.0.11:53 (pid $(cat "$state/dnsmasq.pid"))"
+  say "dnsmasq on 127.0.0.11:53 (pid $(cat "$state/dnsmasq.pid")): app is $(awk '{print $1}' "$state/dns-hosts" | paste -sd' ')"
 }
 
 cmd_dns_stop() {
-  local state=$1
+  local state=$1 pid
   [ -f "$state/dnsmasq.pid" ] || return 0
-  kill "$(cat "$state/dnsmasq.pid")" 2>/dev/null || true
+  pid="$(cat "$state/dnsmasq.pid")"
+  kill "$pid" 2>/dev/null || true
+  # Gone before it returns: a dns-start right after must find 127.0.0.11:53 free.
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$state/dnsmasq.pid"
 }
 
@@ -183,7 +199,7 @@ case "${1:-}" in
   start) cmd_start "$2" "$3" ;;
   stop) cmd_stop "$2" ;;
   base-images) cmd_base_images "$2" "$3" ;;
-  dns-start) cmd_dns_start "$2" "$3" ;;
+  dns-start) shift; cmd_dns_start "$@" ;;
   dns-stop) cmd_dns_stop "$2" ;;
   *) sed -n '2,12p' "$0" >&2; exit 2 ;;
 esac

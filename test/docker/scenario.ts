@@ -15,7 +15,8 @@ import { freePort } from '../e2e/processes.js';
 import { launchChromium } from '../e2e/browser.js';
 import { Checks } from './checks.js';
 import { checkPages, checkPngColumn, screenshot } from './pages.js';
-import { compose, composeArgs, deploy, docker, http, KIT, logoForm, readmeBlocks, run, VOLUMES, type Stack } from './stack.js';
+import { replicas } from './replicas.js';
+import { compose, composeArgs, deploy, docker, http, KIT, keyOnPage, logoForm, pageAt, readmeBlocks, run, uploadAt, VOLUMES, writeEnvFile, type Stack } from './stack.js';
 
 const repo = process.cwd();
 const out = path.resolve(process.env.DOCKER_TEST_OUT ?? 'test-results/docker');
@@ -24,28 +25,10 @@ if (state === '' || !existsSync(state)) throw new Error('DOCKER_TEST_STATE must 
 const checks = new Checks(path.join(out, 'scenario.log'));
 const LOGO_DIR = '/srv/media/base/company/icon';
 
-/** The run's env file: the kit's example, with free ports, and the app on 127.0.0.1 (host network). */
-function envFile(name: string, settings: Record<string, string>): string {
-  let text = readFileSync(path.join(KIT, '.env.production.example'), 'utf8');
-  for (const [key, value] of Object.entries(settings)) text = text.replace(new RegExp(`^${key}=.*$`, 'm'), `${key}=${value}`);
-  const file = path.join(state, name);
-  writeFileSync(file, text);
-  return file;
-}
-
+const envFile = (name: string, settings: Record<string, string>): string => writeEnvFile(state, name, settings);
 const fixture = (key: string): Buffer => readFileSync(path.join('fixtures/media', key));
-const keyOnPage = (html: string, id: number): string | undefined =>
-  new RegExp(`<tr data-company-id="${id}">[\\s\\S]*?<td class="engine" data-engine="nunjucks">[\\s\\S]*?src="/media/([^"]*)"`).exec(html)?.[1];
-
-async function page(stack: Stack, query = ''): Promise<string> {
-  return (await http(`${stack.base}/${query}`)).body.toString();
-}
-
-async function upload(stack: Stack, id: number, png: Buffer): Promise<{ status: number; location: string; key: string | undefined }> {
-  const form = logoForm(png, `company-${id}.png`);
-  const answer = await http(`${stack.base}/companies/${id}/logo`, { method: 'POST', headers: form.headers, body: form.body });
-  return { status: answer.status, location: answer.header('location')[0] ?? '', key: keyOnPage(await page(stack, `?company=${id}`), id) };
-}
+const page = (stack: Stack, query = ''): Promise<string> => pageAt(stack.base, query);
+const upload = (stack: Stack, id: number, png: Buffer): ReturnType<typeof uploadAt> => uploadAt(stack.base, id, png);
 
 /** Each security header nginx sets appears exactly once. */
 function headersOnce(name: string, answer: Awaited<ReturnType<typeof http>>): void {
@@ -158,8 +141,18 @@ async function main(): Promise<void> {
         const hint = /List what is lost:\n {2}(.+)\n/.exec(lost.output)?.[1];
         checks.ok('it prints a command that lists what is lost', hint?.includes('logo-fallback audit') === true, hint);
         const audit = await run('bash', ['-c', hint ?? 'false'], { log: path.join(out, 'audit-in-container.log') });
-        checks.is('that command, run as printed (in the app container): exit 1, something listed', audit.code, 1);
-        for (const key of [keys.initech, keys.acme]) checks.ok(`the audit lists ${key} as missing`, new RegExp(`${key}\\s+missing`).test(audit.stdout), audit.stdout);
+        checks.is('that command, run as printed (in the app container): exit 1, the list (the brake is off: --max-missing 1)', audit.code, 1);
+        checks.ok('… no "stopped"', !/stopped/.test(audit.stderr), audit.stderr);
+        // The table cuts long references; the same command with --json has them whole.
+        const json = await run('bash', ['-c', (hint ?? 'false').replace('logo-fallback audit ', 'logo-fallback audit --json ')], { log: path.join(out, 'audit-in-container.log') });
+        let listed: Array<{ reference: string; reason: string }> = [];
+        try {
+          listed = (JSON.parse(json.stdout) as { problems: Array<{ reference: string; reason: string }> }).problems;
+        } catch (error) {
+          checks.ok('the audit\'s --json output parses', false, `${(error as Error).message}: ${json.stdout.slice(0, 500)}`);
+        }
+        for (const key of [keys.initech, keys.acme]) checks.ok(`the audit lists ${key} as missing`, listed.some((problem) => problem.reference === key && problem.reason === 'missing'), json.stdout);
+        checks.is('the table lists as many as the JSON', audit.stdout.split('\n').filter((line) => /\smissing$/.test(line)).length, listed.filter((problem) => problem.reason === 'missing').length);
         checks.is('the stack serves: /healthz through nginx', (await http(`${stack.base}/healthz`)).status, 200);
         const pages = await checkPages(checks, browser as BrowserContext, stack.base, [1, 2, 3, 4], path.join(out, '4-media-lost.png'));
         checks.ok('Initech and Acme fall back to their avatars (data: URLs)', pages.sources.get(3)?.startsWith('data:image/') === true && pages.sources.get(1)?.startsWith('data:image/') === true);
@@ -186,6 +179,7 @@ async function main(): Promise<void> {
       },
     ],
     ['6. MEDIA_ROOT and DATA_DIR elsewhere, on fresh volumes: the app can write them', () => elsewhere(stack)],
+    ['7. Several replicas (docker-compose.replicas.yaml): Redis built from the kit\'s Dockerfile, two app processes on the volumes, an upload through one shown by the other and through nginx', () => replicas(checks, stack)],
   ];
 
   let stopped = false;

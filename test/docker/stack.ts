@@ -4,10 +4,12 @@
  * files plus the test's host-network layer, and HTTP on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export { http, logoForm } from '../e2e/http.js';
+import { http, logoForm } from '../e2e/http.js';
+
+export { http, logoForm };
 
 /** Where things are, for one run. */
 export interface Stack {
@@ -22,6 +24,8 @@ export interface Stack {
   httpPort: number;
   /** http://127.0.0.1:<HTTP_PORT>, nginx. */
   base: string;
+  /** More compose files after the test's own layer (the replicas phase), in order. */
+  layers?: string[];
 }
 
 export const KIT = 'examples/deploy';
@@ -69,14 +73,16 @@ export const docker = (args: readonly string[], options: Parameters<typeof run>[
 
 /** The project's compose flags: the kit's file, the test's layer, the run's env file. */
 export function composeArgs(stack: Stack): string[] {
-  return ['compose', '--project-directory', path.join(stack.repo, KIT), '--env-file', stack.envFile, '-f', path.join(stack.repo, KIT, 'docker-compose.production.yaml'), '-f', path.join(stack.repo, OVERRIDE)];
+  const layers = (stack.layers ?? []).flatMap((file) => ['-f', path.join(stack.repo, file)]);
+  return ['compose', '--project-directory', path.join(stack.repo, KIT), '--env-file', stack.envFile, '-f', path.join(stack.repo, KIT, 'docker-compose.production.yaml'), '-f', path.join(stack.repo, OVERRIDE), ...layers];
 }
 
 export const compose = (stack: Stack, args: readonly string[], options: Parameters<typeof run>[2] = {}): Promise<Ran> => docker([...composeArgs(stack), ...args], options);
 
 /** The kit's deploy.sh, as an operator runs it, with the test's layer (`--override`) and env file. */
 export async function deploy(stack: Stack, name: string, extra: string[] = []): Promise<Ran & { output: string }> {
-  const ran = await run('bash', [path.join(KIT, 'deploy.sh'), '--env-file', stack.envFile, '--override', OVERRIDE, ...extra], { log: path.join(stack.out, `deploy-${name}.log`), cwd: stack.repo });
+  const layers = (stack.layers ?? []).flatMap((file) => ['--override', file]);
+  const ran = await run('bash', [path.join(KIT, 'deploy.sh'), '--env-file', stack.envFile, '--override', OVERRIDE, ...layers, ...extra], { log: path.join(stack.out, `deploy-${name}.log`), cwd: stack.repo });
   return { ...ran, output: ran.stdout + ran.stderr };
 }
 
@@ -88,3 +94,34 @@ export function readmeBlocks(readme: string): Map<string, string> {
 }
 
 export const readText = (file: string): string => readFileSync(file, 'utf8');
+
+/**
+ * An env file of the run in `state`: the kit's example with `settings` (free ports, the app on
+ * 127.0.0.1 for the host network); a setting the example lacks (the test layer's REDIS_PORT) is added.
+ */
+export function writeEnvFile(state: string, name: string, settings: Record<string, string>): string {
+  let text = readFileSync(path.join(KIT, '.env.production.example'), 'utf8');
+  for (const [key, value] of Object.entries(settings)) {
+    const line = new RegExp(`^${key}=.*$`, 'm');
+    text = line.test(text) ? text.replace(line, `${key}=${value}`) : `${text}${key}=${value}\n`;
+  }
+  const file = path.join(state, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The media key a page shows for a company (its Nunjucks cell), if it shows a file. */
+export const keyOnPage = (html: string, id: number): string | undefined =>
+  new RegExp(`<tr data-company-id="${id}">[\\s\\S]*?<td class="engine" data-engine="nunjucks">[\\s\\S]*?src="/media/([^"]*)"`).exec(html)?.[1];
+
+/** The demo's page at `base` (nginx, or one replica). */
+export async function pageAt(base: string, query = ''): Promise<string> {
+  return (await http(`${base}/${query}`)).body.toString();
+}
+
+/** Uploads `png` as company `id`'s logo through `base`; the key its page then shows. */
+export async function uploadAt(base: string, id: number, png: Buffer): Promise<{ status: number; location: string; key: string | undefined }> {
+  const form = logoForm(png, `company-${id}.png`);
+  const answer = await http(`${base}/companies/${id}/logo`, { method: 'POST', headers: form.headers, body: form.body });
+  return { status: answer.status, location: answer.header('location')[0] ?? '', key: keyOnPage(await pageAt(base, `?company=${id}`), id) };
+}

@@ -103,7 +103,8 @@ test('docker-compose.replicas.yaml: two app replicas and a Redis that keeps noth
   assert.is(app?.deploy?.replicas, 2);
   assert.equal(app?.environment, { REDIS_URL: '${REDIS_URL:-redis://redis:6379}' }, 'the env file wins, else the service');
   assert.equal(app?.depends_on, { redis: { condition: 'service_started' } }, 'Redis is not a start condition of the app');
-  assert.match(redis?.image ?? '', /^redis:7/);
+  // Built from the kit's Dockerfile (Debian's redis-server): no image registry is asked (issue 12 §6).
+  assert.is(redis?.image, 'logo-fallback-redis:latest');
   const command = (redis?.command ?? []).join(' ');
   assert.match(command, /--save  --appendonly no/, 'no persistence');
   assert.match(command, /--maxmemory-policy allkeys-lru/);
