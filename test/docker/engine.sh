@@ -171,17 +171,16 @@ cmd_base_images() {
 }
 
 cmd_dns_start() { # nginx.conf's `resolver 127.0.0.11` is Docker's DNS on compose networks; on the host network a dnsmasq answers "app"
-  local state=$1 logs=$2 address
+  local state=$1 logs=$2 address records=()
   shift 2
   # "app" is every replica: one address each (the replicas test binds the second to 127.0.0.2).
-  : >"$state/dns-hosts"
-  for address in "${@:-127.0.0.1}"; do printf '%s app\n' "$address" >>"$state/dns-hosts"; done
+  for address in "${@:-127.0.0.1}"; do records+=("--host-record=app,$address"); done
   dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --no-poll --bind-interfaces \
-    --listen-address=127.0.0.11 --port=53 --addn-hosts="$state/dns-hosts" --pid-file="$state/dnsmasq.pid" \
+    --listen-address=127.0.0.11 --port=53 "${records[@]}" --pid-file="$state/dnsmasq.pid" \
     --log-facility="$logs/dnsmasq.log"
   sleep 0.2
   kill -0 "$(cat "$state/dnsmasq.pid")" 2>/dev/null || die "dnsmasq did not start (is 127.0.0.11:53 taken?)"
-  say "dnsmasq on 127.0.0.11:53 (pid $(cat "$state/dnsmasq.pid")): app is $(awk '{print $1}' "$state/dns-hosts" | paste -sd' ')"
+  say "dnsmasq on 127.0.0.11:53 (pid $(cat "$state/dnsmasq.pid")): app is ${*:-127.0.0.1}"
 }
 
 cmd_dns_stop() {
