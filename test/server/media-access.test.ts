@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createLogoResolver, fsStorage, initialsAvatar, LogoFallbackError, type Storage } from '../../src/index.js';
 import { mediaFetchHandler, mediaHandler, NAME_LOOKUPS_IN_FLIGHT } from '../../src/server/index.js';
 import { recording } from '../helpers/media.js';
-import { ACME, routeServer } from './media-helpers.js';
+import { ACME, refuseOption as refuse, routeServer } from './media-helpers.js';
 
 const ROUTE_AVATAR = initialsAvatar({ route: '/avatars/' });
 
@@ -126,17 +126,6 @@ test('the fetch handler asks allow with the request\'s headers too', async () =>
 
 test('allow, allowTimeout and accelRedirect: bad values are refused at start-up with a LogoFallbackError', () => {
   const logos = createLogoResolver({ storage: fsStorage({ root: '/nonexistent', baseUrl: '/media/' }) });
-  const refuse = (run: () => unknown, pattern: RegExp) => {
-    try {
-      run();
-    } catch (error) {
-      assert.instance(error, LogoFallbackError);
-      assert.is((error as LogoFallbackError).code, 'INVALID_OPTION');
-      assert.match((error as Error).message, pattern);
-      return;
-    }
-    assert.unreachable(`accepted: ${pattern}`);
-  };
   refuse(() => mediaHandler(logos, { allow: true as never }), /"allow" must be a function/);
   refuse(() => mediaHandler(logos, { allowTimeout: 0 }), /"allowTimeout"/);
   refuse(() => mediaHandler(logos, { allowTimeout: Number.NaN }), /"allowTimeout"/);

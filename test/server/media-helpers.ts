@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogoResolver, fsStorage, type LogoResolverOptions, type Storage } from '../../src/index.js';
+import * as assert from 'uvu/assert';
+import { createLogoResolver, fsStorage, LogoFallbackError, type LogoResolverOptions, type Storage } from '../../src/index.js';
 import { avatarHandler, mediaHandler, type MediaRouteOptions } from '../../src/server/index.js';
 import { tempMedia } from '../helpers/media.js';
 
@@ -132,4 +133,17 @@ export async function routeServer(options: MediaRouteOptions = {}, resolverOptio
       media.cleanup();
     },
   };
+}
+
+/** Asserts that `run` throws a `LogoFallbackError` `INVALID_OPTION` whose message matches `pattern`. */
+export function refuseOption(run: () => unknown, pattern: RegExp): void {
+  try {
+    run();
+  } catch (error) {
+    assert.instance(error, LogoFallbackError);
+    assert.is((error as LogoFallbackError).code, 'INVALID_OPTION');
+    assert.match((error as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`accepted: ${pattern}`);
 }

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createLogoResolver, fsStorage, initialsAvatar, LogoFallbackError, type Storage } from '../../src/index.js';
 import { mediaHandler, NAME_LOOKUPS_IN_FLIGHT } from '../../src/server/index.js';
 import { recording } from '../helpers/media.js';
-import { ACME, FILES, GLOBEX, SECRET, routeServer } from './media-helpers.js';
+import { ACME, FILES, GLOBEX, SECRET, refuseOption as refuse, routeServer } from './media-helpers.js';
 
 const ROUTE_AVATAR = initialsAvatar({ route: '/avatars/' });
 const SVG_DATA = 'data:image/svg+xml,';
@@ -368,17 +368,6 @@ test('other methods get 405 with Allow; paths outside the prefix go to next(); a
 
 test('bad options and resolvers are refused at start-up with a LogoFallbackError', () => {
   const logos = createLogoResolver({ storage: fsStorage({ root: '/nonexistent', baseUrl: '/media/' }) });
-  const refuse = (run: () => unknown, pattern: RegExp) => {
-    try {
-      run();
-    } catch (error) {
-      assert.instance(error, LogoFallbackError);
-      assert.is((error as LogoFallbackError).code, 'INVALID_OPTION');
-      assert.match((error as Error).message, pattern);
-      return;
-    }
-    assert.unreachable(`accepted: ${pattern}`);
-  };
   refuse(() => mediaHandler(null as never), /createLogoResolver/);
   refuse(() => mediaHandler({} as never), /createLogoResolver/);
   refuse(() => mediaHandler(logos, { prefx: '/media/' } as never), /unknown key "prefx"/);
