@@ -5,7 +5,7 @@
  */
 import { LogoFallbackError } from '../errors.js';
 import { escapeHtml } from '../escape.js';
-import { numberOption } from '../options.js';
+import { numberOption, optionKeys } from '../options.js';
 import { MIN_CONTRAST, parseHex, repairColor, type AvatarColors } from './colors.js';
 import { countGraphemes } from './graphemes.js';
 
@@ -26,6 +26,9 @@ export interface AvatarStyleOptions {
   /** The least contrast ratio between text and background, 4.5–21 (WCAG AA is 4.5, AAA 7). @default 4.5 */
   minContrast?: number;
 }
+
+/** The keys of {@link AvatarStyleOptions}, for the option checks of the types that extend it. */
+export const AVATAR_STYLE_KEYS = optionKeys<AvatarStyleOptions>()(['fontFamily', 'fontWeight', 'textColor', 'minContrast']);
 
 /** Style options after their checks. */
 export interface AvatarStyle {

@@ -6,10 +6,10 @@
 import { LRUCache } from 'lru-cache';
 import { LogoFallbackError } from '../errors.js';
 import { encodeSegment } from '../keys.js';
-import { normalizeBaseUrl, numberOption } from '../options.js';
+import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, stringListOption } from '../options.js';
 import { DEFAULT_PALETTE, createPalette, pickColors, type AvatarColors } from './colors.js';
 import { encodedSvg } from './data-url.js';
-import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
+import { AVATAR_SHAPES, AVATAR_STYLE_KEYS, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
 import { initials } from './initials.js';
 import { readSubject } from './subject.js';
 import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, type PngRenderer, type PngRendererOptions } from './png/render.js';
@@ -70,6 +70,9 @@ export interface InitialsAvatarOptions extends AvatarStyleOptions {
 }
 
 const OWNER = 'initialsAvatar()';
+const KNOWN = optionKeys<InitialsAvatarOptions>()([
+  ...AVATAR_STYLE_KEYS, 'size', 'shape', 'palette', 'length', 'uppercase', 'placeholder', 'label', 'route', 'format', 'maxSize', 'fontFiles', 'systemFonts',
+]);
 const MEMO_MAX = 1024;
 const DATA_URL_PREFIX = 'data:image/svg+xml,';
 const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
@@ -106,7 +109,8 @@ function paletteOption(options: InitialsAvatarOptions, style: ReturnType<typeof 
  * initialsAvatar({ route: '/avatars/' })({ name: 'Hewlett-Packard' });
  * // '/avatars/HP.svg?size=64&shape=square&bg=…'
  * ```
- * @throws {LogoFallbackError} `INVALID_OPTION` for bad options; `MISSING_DEPENDENCY` for
+ * @throws {LogoFallbackError} `INVALID_OPTION` for a bad option or a key {@link InitialsAvatarOptions}
+ * does not have (the message names the known keys); `MISSING_DEPENDENCY` for
  * `format: 'png'` without `route` when `@resvg/resvg-js` is not installed.
  */
 export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvider {
@@ -114,8 +118,8 @@ export function initialsAvatar(options: InitialsAvatarOptions = {}): AvatarProvi
 }
 
 /** {@link initialsAvatar} with the PNG rasteriser swapped (tests, the bench); not exported by the package. */
-export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pick<PngRendererOptions, 'load' | 'rasterizer'>): AvatarProvider {
-  if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: the options must be an object`);
+export function initialsAvatarWith(given: InitialsAvatarOptions, internals: Pick<PngRendererOptions, 'load' | 'rasterizer'>): AvatarProvider {
+  const options = readOptions<InitialsAvatarOptions>(given, KNOWN, 'the options', OWNER);
   const style = resolveStyle(options, OWNER);
   if (options.format !== undefined && options.format !== 'svg' && options.format !== 'png') {
     throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "format" must be "svg" or "png", got ${JSON.stringify(options.format)}`);
@@ -126,22 +130,24 @@ export function initialsAvatarWith(options: InitialsAvatarOptions, internals: Pi
   const shape = shapeOption(options.shape);
   const palette = paletteOption(options, style);
   const length = numberOption(options.length, 'length', OWNER, { min: 1, max: 3, fallback: 2, integer: true });
-  const initialsOptions = { ...(options.length === undefined ? {} : { length }), uppercase: options.uppercase !== false };
+  const initialsOptions = { ...(options.length === undefined ? {} : { length }), uppercase: booleanOption(options.uppercase, 'uppercase', OWNER, true) };
   const placeholder = options.placeholder ?? 'C';
   const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
   if (placeholderInitials === '') {
     throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
   }
   const route = options.route === undefined ? undefined : normalizeBaseUrl(options.route, 'route', OWNER);
+  const fontFiles = stringListOption(options.fontFiles, 'fontFiles', OWNER);
+  const systemFonts = booleanOption(options.systemFonts, 'systemFonts', OWNER, true);
+  const label = booleanOption(options.label, 'label', OWNER, false);
   // Drawing PNGs here (not through the route) needs the rasteriser now: fail at start-up, not per render.
   let renderer: PngRenderer | undefined;
   if (png && route === undefined) {
-    renderer = createPngRenderer({ ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }), ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }), ...internals }, OWNER);
+    renderer = createPngRenderer({ ...(fontFiles === undefined ? {} : { fontFiles }), systemFonts, ...internals }, OWNER);
     if (!renderer.covers(placeholderInitials)) {
       throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: no font has the glyphs of the placeholder's initials ${JSON.stringify(placeholderInitials)}; pick a placeholder in a script the fonts cover`);
     }
   }
-  const label = options.label === true;
   const routeTail = `&shape=${shape}`;
   const fixedText = style.textColor === undefined ? '' : `&fg=${style.textColor.slice(1)}`;
   const memo = new LRUCache<string, string>({ max: MEMO_MAX });

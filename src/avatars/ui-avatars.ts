@@ -4,7 +4,7 @@
  */
 import { LogoFallbackError } from '../errors.js';
 import { encodeSegment } from '../keys.js';
-import { normalizeBaseUrl, numberOption } from '../options.js';
+import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, showValue } from '../options.js';
 import { bestTextColor, colorsFor } from './colors.js';
 import { initials } from './initials.js';
 import { readSubject } from './subject.js';
@@ -47,12 +47,15 @@ export interface UiAvatarsOptions {
   placeholder?: string;
 }
 
+const KNOWN = optionKeys<UiAvatarsOptions>()([
+  'baseUrl', 'preset', 'size', 'fontSize', 'length', 'rounded', 'bold', 'background', 'color', 'uppercase', 'format', 'placeholder',
+]);
 const HORILLA_PRESET: UiAvatarsOptions = { size: 34, bold: true, fontSize: 0.4, background: 'random' };
 const HEX = /^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 
-function hexOption(value: string | undefined, option: string): string | undefined {
+function hexOption(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
-  const match = HEX.exec(value);
+  const match = typeof value === 'string' ? HEX.exec(value) : null;
   if (!match) {
     throw new LogoFallbackError('INVALID_OPTION', `uiAvatars(): "${option}" must be a hex colour such as "#1e3a8a", got ${JSON.stringify(value)}`);
   }
@@ -86,13 +89,16 @@ function sentInitials(letters: string): string {
  * uiAvatars({ preset: 'horilla' })({ name: 'Acme Corp' });
  * // 'https://ui-avatars.com/api/?name=AC&size=34&font-size=0.4&bold=true&background=random'
  * ```
+ * @throws {LogoFallbackError} `INVALID_OPTION` for a bad option or a key {@link UiAvatarsOptions}
+ * does not have (`sise`, say: the message names the known keys).
  */
 export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   const owner = 'uiAvatars()';
-  if (options.preset !== undefined && options.preset !== 'horilla') {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "preset" must be "horilla", got ${JSON.stringify(options.preset)}`);
+  const given = readOptions<UiAvatarsOptions>(options, KNOWN, 'the options', owner);
+  if (given.preset !== undefined && given.preset !== 'horilla') {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "preset" must be "horilla", got ${showValue(given.preset)}`);
   }
-  const merged: UiAvatarsOptions = options.preset === 'horilla' ? { ...HORILLA_PRESET, ...options } : options;
+  const merged: Partial<UiAvatarsOptions> = given.preset === 'horilla' ? { ...HORILLA_PRESET, ...given } : given;
   const baseUrl = normalizeBaseUrl(merged.baseUrl ?? 'https://ui-avatars.com/api/', 'baseUrl', owner);
   const size = merged.size === undefined ? undefined : numberOption(merged.size, 'size', owner, { min: 16, max: 512, fallback: 64, integer: true });
   const fontSize = merged.fontSize === undefined ? undefined : numberOption(merged.fontSize, 'fontSize', owner, { min: 0.1, max: 1, fallback: 0.5 });
@@ -102,9 +108,11 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   const background = random ? undefined : hexOption(merged.background, 'background');
   const color = hexOption(merged.color, 'color');
   if (merged.format !== undefined && merged.format !== 'svg' && merged.format !== 'png') {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "format" must be "svg" or "png", got ${JSON.stringify(merged.format)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "format" must be "svg" or "png", got ${showValue(merged.format)}`);
   }
-  const uppercase = merged.uppercase !== false;
+  const uppercase = booleanOption(merged.uppercase, 'uppercase', owner, true);
+  const rounded = booleanOption(merged.rounded, 'rounded', owner, false);
+  const bold = booleanOption(merged.bold, 'bold', owner, false);
   const initialsOptions = length === undefined ? { uppercase } : { length, uppercase };
   const placeholder = merged.placeholder ?? 'C';
   const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
@@ -115,8 +123,8 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   // Everything after the name is fixed per provider, except the size and a name-derived colour.
   const fixed = [
     fontSize === undefined ? '' : `&font-size=${fontSize}`,
-    merged.rounded === true ? '&rounded=true' : '',
-    merged.bold === true ? '&bold=true' : '',
+    rounded ? '&rounded=true' : '',
+    bold ? '&bold=true' : '',
   ].join('');
   const tail = merged.format === undefined ? '' : `&format=${merged.format}`;
 

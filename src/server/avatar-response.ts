@@ -4,11 +4,11 @@
  * `initialsAvatar()` would for those parameters.
  */
 import { parseHex, pickColors, repairColor } from '../avatars/colors.js';
-import { AVATAR_SHAPES, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from '../avatars/draw.js';
+import { AVATAR_SHAPES, AVATAR_STYLE_KEYS, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from '../avatars/draw.js';
 import { initials, isInitials } from '../avatars/initials.js';
 import { createPngRenderer, PNG_DEFAULT_SIZE, PNG_MAX_SIZE, PNG_MIN_SIZE, type PngRenderer, type PngRendererOptions } from '../avatars/png/render.js';
 import { LogoFallbackError } from '../errors.js';
-import { normalizeBaseUrl, numberOption } from '../options.js';
+import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, showValue, stringListOption } from '../options.js';
 
 /** Options of the avatar route handlers. Give them the same style options as `initialsAvatar({ route })`. */
 export interface AvatarRouteOptions extends AvatarStyleOptions {
@@ -72,6 +72,8 @@ const TEXT_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Content-Security-Policy': "default-src 'none'; sandbox",
 } as const;
+const KNOWN = optionKeys<AvatarRouteOptions>()([...AVATAR_STYLE_KEYS, 'route', 'size', 'shape', 'png']);
+const KNOWN_PNG = optionKeys<AvatarRoutePngOptions>()(['maxSize', 'size', 'placeholder', 'fontFiles', 'systemFonts', 'cacheEntries', 'cacheBytes']);
 const IMAGE_FILE = /^([^/]+)\.(svg|png)$/;
 const DIGITS = /^\d+$/;
 const encoder = new TextEncoder();
@@ -126,16 +128,17 @@ export type PngInternals = Pick<PngRendererOptions, 'load' | 'rasterizer'>;
 function pngOption(value: unknown, owner: string, internals: PngInternals): RoutePng | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && (value === null || typeof value !== 'object')) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png" must be true, false or an object of PNG options`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png" must be true, false or an object of PNG options, got ${showValue(value)}`);
   }
-  const options: AvatarRoutePngOptions = value === true ? {} : (value as AvatarRoutePngOptions);
+  const options = value === true ? {} : readOptions<AvatarRoutePngOptions>(value, KNOWN_PNG, '"png"', owner);
   const maxSize = numberOption(options.maxSize, 'png.maxSize', owner, { min: PNG_MIN_SIZE, max: PNG_MAX_SIZE, fallback: PNG_MAX_SIZE, integer: true });
   const size = numberOption(options.size, 'png.size', owner, { min: PNG_MIN_SIZE, max: maxSize, fallback: Math.min(PNG_DEFAULT_SIZE, maxSize), integer: true });
+  const fontFiles = stringListOption(options.fontFiles, 'png.fontFiles', owner);
   const renderer = createPngRenderer({
-    ...(options.fontFiles === undefined ? {} : { fontFiles: options.fontFiles }),
-    ...(options.systemFonts === undefined ? {} : { systemFonts: options.systemFonts }),
-    ...(options.cacheEntries === undefined ? {} : { cacheEntries: numberOption(options.cacheEntries, 'png.cacheEntries', owner, { min: 1, max: 1_000_000, fallback: 1024, integer: true }) }),
-    ...(options.cacheBytes === undefined ? {} : { cacheBytes: numberOption(options.cacheBytes, 'png.cacheBytes', owner, { min: 1024, max: 2 ** 31, fallback: 16 * 1024 * 1024, integer: true }) }),
+    ...(fontFiles === undefined ? {} : { fontFiles }),
+    systemFonts: booleanOption(options.systemFonts, 'png.systemFonts', owner, true),
+    cacheEntries: numberOption(options.cacheEntries, 'png.cacheEntries', owner, { min: 1, max: 1_000_000, fallback: 1024, integer: true }),
+    cacheBytes: numberOption(options.cacheBytes, 'png.cacheBytes', owner, { min: 1024, max: 2 ** 31, fallback: 16 * 1024 * 1024, integer: true }),
     ...internals,
   }, owner);
   const placeholder = initials(options.placeholder ?? 'C');
@@ -146,8 +149,8 @@ function pngOption(value: unknown, owner: string, internals: PngInternals): Rout
 }
 
 /** Builds the responder for a set of route options; bad options throw {@link LogoFallbackError} at once. */
-export function createAvatarResponder(options: AvatarRouteOptions, owner: string, internals: PngInternals = {}): AvatarResponder {
-  if (options === null || typeof options !== 'object') throw new LogoFallbackError('INVALID_OPTION', `${owner}: the options must be an object`);
+export function createAvatarResponder(given: AvatarRouteOptions, owner: string, internals: PngInternals = {}): AvatarResponder {
+  const options = readOptions<AvatarRouteOptions>(given, KNOWN, 'the options', owner);
   const style = resolveStyle(options, owner);
   const route = routeOption(options.route, owner);
   const defaultSize = numberOption(options.size, 'size', owner, { min: 16, max: 512, fallback: 64, integer: true });

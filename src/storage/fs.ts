@@ -6,7 +6,7 @@ import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
-import { normalizeBaseUrl, requireString } from '../options.js';
+import { normalizeBaseUrl, optionKeys, readOptions, requireString } from '../options.js';
 import { listFs, listFsSync } from './fs-list.js';
 import { assertSafeKey, errorCode, isWithin, storageFault } from './guards.js';
 import type { Storage, StorageEntry } from './types.js';
@@ -21,6 +21,8 @@ export interface FsStorageOptions {
    */
   baseUrl?: string;
 }
+
+const KNOWN = optionKeys<FsStorageOptions>()(['root', 'baseUrl']);
 
 /**
  * One file-system call of a check, run synchronously or asynchronously by the caller, so that
@@ -137,12 +139,14 @@ interface Identity {
  * await storage.exists('base/company/icon/acme.png'); // true
  * storage.url('base/company/icon/acme.png');           // '/media/base/company/icon/acme.png'
  * ```
- * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ * @throws {LogoFallbackError} `MISSING_OPTION` for no `root`; `INVALID_OPTION` for a bad option or a key
+ * {@link FsStorageOptions} does not have (a typo is named before a missing `root`).
  */
 export function fsStorage(options: FsStorageOptions): Storage & Required<Pick<Storage, 'existsSync' | 'stat' | 'list'>> {
   const owner = 'fsStorage()';
-  const root = path.resolve(requireString(options?.root, 'root', owner));
-  const baseUrl = normalizeBaseUrl(options.baseUrl ?? '/media/', 'baseUrl', owner);
+  const opts = readOptions<FsStorageOptions>(options, KNOWN, 'the options', owner);
+  const root = path.resolve(requireString(opts.root, 'root', owner));
+  const baseUrl = normalizeBaseUrl(opts.baseUrl ?? '/media/', 'baseUrl', owner);
   // By the directory's key ('' for the root). A plain Map, oldest entry dropped first: an LRU of
   // this size costs ~1 ms to build per storage.
   const verified = new Map<string, Identity>();

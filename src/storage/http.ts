@@ -1,8 +1,9 @@
 /** Media behind nginx or a CDN: existence through an HTTP `HEAD` on kept-alive connections. */
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey } from '../keys.js';
-import { normalizeBaseUrl, numberOption } from '../options.js';
+import { normalizeBaseUrl, numberOption, optionKeys, readOptions } from '../options.js';
 import { assertSafeKey, describeRequestFailure, startDeadline, storageFault, unquoteEtag } from './guards.js';
+import { headersOption } from './http-headers.js';
 import { keepAliveClient, type ClientResponse } from './http-client.js';
 import type { Storage, StorageEntry } from './types.js';
 
@@ -12,10 +13,12 @@ export interface HttpStorageOptions {
   baseUrl: string;
   /**
    * Headers sent with every check (an `Authorization` for a private origin, say). They are not part
-   * of the public URL.
+   * of the public URL. A name is an RFC 9110 token; a value is Latin-1 text (tab, visible ASCII,
+   * U+0080–U+00FF: HTTP's and fetch's ByteString), so a typographic `…` or `’` pasted from
+   * formatted text is refused at start-up, naming the header and the character's position.
    * @default {}
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | Headers;
   /**
    * How long one check may take, ms, including the wait for a free connection; then it is a fault.
    * The resolver's own `timeout` (how long a render waits) is usually shorter: this one bounds the
@@ -30,6 +33,8 @@ export interface HttpStorageOptions {
    */
   maxSockets?: number;
 }
+
+const KNOWN = optionKeys<HttpStorageOptions>()(['baseUrl', 'headers', 'timeout', 'maxSockets']);
 
 /** A 405 means the server does not do HEAD: one byte of a GET answers the same question. */
 const RANGE_PROBE = 'bytes=0-0';
@@ -76,22 +81,20 @@ const fault = (message: string, key: string, cause?: unknown): LogoFallbackError
  * await storage.exists('base/company/icon/acme.png'); // true when the CDN answers 200
  * storage.url('base/company/icon/o brien.png');        // 'https://cdn.example.com/media/base/company/icon/o%20brien.png'
  * ```
- * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ * @throws {LogoFallbackError} `MISSING_OPTION` for no `baseUrl`; `INVALID_OPTION` for a bad option
+ * (a header that cannot be sent is named, with the offending character's position) or a key
+ * {@link HttpStorageOptions} does not have.
  */
 export function httpStorage(options: HttpStorageOptions): Storage & Required<Pick<Storage, 'stat'>> {
   const owner = 'httpStorage()';
-  const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
+  const opts = readOptions<HttpStorageOptions>(options, KNOWN, 'the options', owner);
+  const baseUrl = normalizeBaseUrl(opts.baseUrl, 'baseUrl', owner);
   if (!/^https?:\/\//i.test(baseUrl)) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: "baseUrl" must be an absolute http(s) URL such as "https://cdn.example.com/media/", got ${JSON.stringify(baseUrl)}`);
   }
-  const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
-  const maxSockets = numberOption(options.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
-  let headers: Headers;
-  try {
-    headers = new Headers(options.headers ?? {});
-  } catch (error) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "headers" must be an object of valid header names and values`, { cause: error });
-  }
+  const timeout = numberOption(opts.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  const maxSockets = numberOption(opts.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
+  const headers = headersOption(opts.headers, owner);
   const probeHeaders = new Headers(headers);
   probeHeaders.set('Range', RANGE_PROBE);
   const client = keepAliveClient(maxSockets);

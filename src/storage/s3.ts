@@ -1,7 +1,7 @@
 /** S3 and S3-compatible stores (AWS, MinIO, R2, …): a signed `HEAD` through aws4fetch. */
 import { AwsClient } from 'aws4fetch';
 import { LogoFallbackError } from '../errors.js';
-import { normalizeBaseUrl, numberOption, requireString } from '../options.js';
+import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, requireString } from '../options.js';
 import { encodeKey, encodeSegment, keyProblem } from '../keys.js';
 import { amzDate, presignGet, signingKey } from './s3-presign.js';
 import { parseListPage } from './s3-list.js';
@@ -36,7 +36,8 @@ export interface S3StorageOptions {
    * Presigned GET URLs for a private bucket (used when `publicBaseUrl` is not set). `expiresIn` is
    * in seconds (at most 604,800, S3's limit). URLs are signed at the start of a window of half
    * `expiresIn`, so that a page prints the same URL for a while (browsers can cache the image) and
-   * every printed URL stays valid for at least `expiresIn / 2`.
+   * every printed URL stays valid for at least `expiresIn / 2`. Refused beside `publicBaseUrl`,
+   * which signs nothing.
    * @default { expiresIn: 3600 }
    */
   signedUrls?: { expiresIn?: number };
@@ -54,6 +55,10 @@ export interface S3StorageOptions {
   maxSockets?: number;
 }
 
+const KNOWN = optionKeys<S3StorageOptions>()([
+  'endpoint', 'region', 'bucket', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'forcePathStyle', 'publicBaseUrl', 'signedUrls', 'timeout', 'maxSockets',
+]);
+const KNOWN_SIGNED_URLS = optionKeys<NonNullable<S3StorageOptions['signedUrls']>>()(['expiresIn']);
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const FORBIDDEN_HINT =
   'S3 answers 403 for a missing object when the credentials lack s3:ListBucket on the bucket, so this is either a missing file or wrong credentials or permissions; grant s3:ListBucket (and s3:GetObject) to tell them apart';
@@ -104,28 +109,35 @@ function endpointUrl(value: unknown): URL {
  *   publicBaseUrl: 'https://media.acme.example/',
  * });
  * ```
- * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ * @throws {LogoFallbackError} `MISSING_OPTION` for a required option left out; `INVALID_OPTION` for a
+ * bad option, a key {@link S3StorageOptions} (or its `signedUrls`) does not have, or `signedUrls`
+ * beside `publicBaseUrl` (which signs nothing).
  */
 export function s3Storage(options: S3StorageOptions): Storage & Required<Pick<Storage, 'stat' | 'list'>> {
   const owner = 's3Storage()';
-  if (options === null || typeof options !== 'object') throw invalid('the options must be an object');
-  const endpoint = endpointUrl(options.endpoint);
-  const region = requireString(options.region, 'region', owner);
-  const bucket = requireString(options.bucket, 'bucket', owner);
+  const opts = readOptions<S3StorageOptions>(options, KNOWN, 'the options', owner);
+  const signedUrls = readOptions<NonNullable<S3StorageOptions['signedUrls']>>(opts.signedUrls, KNOWN_SIGNED_URLS, '"signedUrls"', owner);
+  const endpoint = endpointUrl(opts.endpoint);
+  const region = requireString(opts.region, 'region', owner);
+  const bucket = requireString(opts.bucket, 'bucket', owner);
   if (!BUCKET.test(bucket) || bucket.includes('..')) {
     throw invalid(`"bucket" must be a bucket name (3–63 characters: lower-case letters, digits, "." and "-"), got ${JSON.stringify(bucket)}`);
   }
-  const accessKeyId = requireString(options.accessKeyId, 'accessKeyId', owner);
-  const secretAccessKey = requireString(options.secretAccessKey, 'secretAccessKey', owner);
-  const sessionToken = options.sessionToken === undefined ? undefined : requireString(options.sessionToken, 'sessionToken', owner);
-  const publicBaseUrl = options.publicBaseUrl === undefined ? undefined : normalizeBaseUrl(options.publicBaseUrl, 'publicBaseUrl', owner);
-  const expiresIn = numberOption(options.signedUrls?.expiresIn, 'signedUrls.expiresIn', owner, { min: 2, max: 604_800, fallback: 3600, integer: true });
-  const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
-  const maxSockets = numberOption(options.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
+  const accessKeyId = requireString(opts.accessKeyId, 'accessKeyId', owner);
+  const secretAccessKey = requireString(opts.secretAccessKey, 'secretAccessKey', owner);
+  const sessionToken = opts.sessionToken === undefined ? undefined : requireString(opts.sessionToken, 'sessionToken', owner);
+  const forcePathStyle = booleanOption(opts.forcePathStyle, 'forcePathStyle', owner, false);
+  const publicBaseUrl = opts.publicBaseUrl === undefined ? undefined : normalizeBaseUrl(opts.publicBaseUrl, 'publicBaseUrl', owner);
+  if (publicBaseUrl !== undefined && opts.signedUrls !== undefined) {
+    throw invalid('"signedUrls" and "publicBaseUrl" cannot go together: with "publicBaseUrl" nothing is signed');
+  }
+  const expiresIn = numberOption(signedUrls.expiresIn, 'signedUrls.expiresIn', owner, { min: 2, max: 604_800, fallback: 3600, integer: true });
+  const timeout = numberOption(opts.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  const maxSockets = numberOption(opts.maxSockets, 'maxSockets', owner, { min: 1, max: 1024, fallback: 16, integer: true });
   const http = keepAliveClient(maxSockets);
 
   // The bucket goes where S3 expects it; only the key (encoded per segment) is appended after this.
-  const bucketUrl = options.forcePathStyle === true ? `${endpoint.origin}/${bucket}` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
+  const bucketUrl = forcePathStyle ? `${endpoint.origin}/${bucket}` : `${endpoint.protocol}//${bucket}.${endpoint.host}/`;
   const objectBase = bucketUrl.endsWith('/') ? bucketUrl : `${bucketUrl}/`;
   // aws4fetch retries 5xx ten times by default: a render cannot wait for that.
   const client = new AwsClient({ accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }), service: 's3', region, retries: 0 });

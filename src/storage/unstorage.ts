@@ -4,7 +4,7 @@
  */
 import { LogoFallbackError } from '../errors.js';
 import { encodeKey, keyProblem } from '../keys.js';
-import { normalizeBaseUrl, numberOption } from '../options.js';
+import { normalizeBaseUrl, numberOption, optionKeys, readOptions } from '../options.js';
 import { assertSafeKey, assertSafePrefix, storageFault } from './guards.js';
 import type { Storage, StorageEntry } from './types.js';
 
@@ -32,6 +32,8 @@ export interface UnstorageStorageOptions {
    */
   timeout?: number;
 }
+
+const KNOWN = optionKeys<UnstorageStorageOptions>()(['baseUrl', 'timeout']);
 
 /** unstorage's drivers over a local directory: their `hasItem` and `getMeta` say yes to a directory. */
 const LOCAL_FS_DRIVERS = new Set(['fs', 'fs-lite']);
@@ -112,7 +114,8 @@ function toMs(value: unknown): number | undefined {
  *   baseUrl: 'https://acme.blob.core.windows.net/media/',
  * });
  * ```
- * @throws {LogoFallbackError} `MISSING_OPTION` / `INVALID_OPTION` for bad options.
+ * @throws {LogoFallbackError} `MISSING_OPTION` for no `baseUrl`; `INVALID_OPTION` for a bad option,
+ * a key {@link UnstorageStorageOptions} does not have, or a first argument that is not a storage.
  */
 export function unstorageStorage(storage: UnstorageLike, options: UnstorageStorageOptions): Storage & Required<Pick<Storage, 'stat'>> {
   const owner = 'unstorageStorage()';
@@ -128,8 +131,9 @@ export function unstorageStorage(storage: UnstorageLike, options: UnstorageStora
   } catch (error) {
     throw new LogoFallbackError('INVALID_OPTION', `${owner}: the first argument must be an unstorage storage (from createStorage()), with hasItem()`, { cause: error });
   }
-  const baseUrl = normalizeBaseUrl(options?.baseUrl, 'baseUrl', owner);
-  const timeout = numberOption(options.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
+  const opts = readOptions<UnstorageStorageOptions>(options, KNOWN, 'the options', owner);
+  const baseUrl = normalizeBaseUrl(opts.baseUrl, 'baseUrl', owner);
+  const timeout = numberOption(opts.timeout, 'timeout', owner, { min: 1, max: 600_000, fallback: 10_000 });
 
   const fault = (message: string, key: string, cause?: unknown): LogoFallbackError => storageFault('unstorage', message, key, cause);
 
