@@ -25,7 +25,8 @@ export interface FolderProblem {
 
 const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException | null)?.code ?? (error instanceof Error ? error.message : String(error));
 
-async function ownerOf(folder: string): Promise<FolderProblem['owner']> {
+/** The owner and permission bits (octal) of a path, or `undefined` when it cannot be stat'ed. */
+export async function ownerOf(folder: string): Promise<FolderProblem['owner']> {
   try {
     const info = await stat(folder);
     return { uid: info.uid, gid: info.gid, mode: (info.mode & 0o7777).toString(8) };

@@ -11,7 +11,8 @@ import { audit, type AuditSummary } from './audit.js';
 import { perKeyChecker } from './checks.js';
 import { openInput, type Format } from './input.js';
 import { persistenceOf, type MountFinding } from './doctor-mounts.js';
-import { formatBytes, freeSpace, probeFolders, unwritableFiles, walk, type FolderProblem, type Walk } from './doctor-files.js';
+import { writeFix, type FileProblem } from './doctor-advice.js';
+import { formatBytes, freeSpace, ownerOf, probeFolders, unwritableFiles, walk, type FolderProblem, type Walk } from './doctor-files.js';
 import { readRecords } from './read-records.js';
 
 /** How a check came out. Only `fail` makes the doctor exit 1. */
@@ -79,19 +80,43 @@ function mountCheck(target: DoctorCheck['target'], dir: string, { persistence, m
 
 /** A folder that failed the write probe, in words: `/srv/media/base (create: EACCES; owner uid 0 (root), mode 755)`. */
 export function describeProblem(problem: FolderProblem): string {
-  const owner = problem.owner === undefined ? '' : `; owner uid ${problem.owner.uid}${problem.owner.uid === 0 ? ' (root)' : ''}, mode ${problem.owner.mode}`;
-  return `${problem.folder} (${problem.step}: ${problem.error}${owner})`;
+  return describeFolder([problem]);
 }
 
-function writableCheck(target: DoctorCheck['target'], dir: string, tree: Walk, problems: FolderProblem[], files: string[], maxFolders: number): DoctorCheck {
+/** One folder's failed steps (a folder can fail the listing and the probe): `/srv/media/x (list, create: EACCES; …)`. */
+function describeFolder(problems: readonly FolderProblem[]): string {
+  const first = problems[0] as FolderProblem;
+  const owner = first.owner === undefined ? '' : `; owner uid ${first.owner.uid}${first.owner.uid === 0 ? ' (root)' : ''}, mode ${first.owner.mode}`;
+  const errors = [...new Set(problems.map((problem) => problem.error))];
+  const steps = errors.length === 1 ? `${problems.map((problem) => problem.step).join(', ')}: ${first.error}` : problems.map((problem) => `${problem.step}: ${problem.error}`).join(', ');
+  return `${first.folder} (${steps}${owner})`;
+}
+
+/** The problems by folder, in the order first seen. */
+function byFolder(problems: readonly FolderProblem[]): FolderProblem[][] {
+  const groups = new Map<string, FolderProblem[]>();
+  for (const problem of problems) {
+    const group = groups.get(problem.folder);
+    if (group === undefined) groups.set(problem.folder, [problem]);
+    else group.push(problem);
+  }
+  return [...groups.values()];
+}
+
+/** A file that failed, in words: `/srv/data/app.sqlite (owner uid 0 (root), mode 644)`. */
+function describeFile({ file, owner }: FileProblem): string {
+  return owner === undefined ? file : `${file} (owner uid ${owner.uid}${owner.uid === 0 ? ' (root)' : ''}, mode ${owner.mode})`;
+}
+
+function writableCheck(target: DoctorCheck['target'], dir: string, tree: Walk, problems: FolderProblem[], files: FileProblem[], maxFolders: number): DoctorCheck {
   const who = `uid ${uid()}`;
   const all = [...tree.unreadable, ...problems];
   if (all.length > 0 || files.length > 0) {
     const parts: string[] = [];
-    if (all.length > 0) parts.push(`cannot create files in ${all.length} of ${tree.folders.length} folders: ${all.slice(0, 5).map(describeProblem).join(', ')}${all.length > 5 ? ', …' : ''}`);
-    if (files.length > 0) parts.push(`cannot write ${files.length} files: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}`);
-    const readOnly = all.some((problem) => problem.error === 'EROFS');
-    const fix = readOnly ? 'the filesystem is read-only: mount it read-write' : `Fix: chown -R ${uid()}:${gid()} ${dir}`;
+    const folders = byFolder(all);
+    if (folders.length > 0) parts.push(`cannot create files in ${folders.length} of ${tree.folders.length} folders: ${folders.slice(0, 5).map(describeFolder).join(', ')}${folders.length > 5 ? ', …' : ''}`);
+    if (files.length > 0) parts.push(`cannot write ${files.length} file${files.length === 1 ? '' : 's'}: ${files.slice(0, 5).map(describeFile).join(', ')}${files.length > 5 ? ', …' : ''}`);
+    const fix = writeFix(dir, all, files, { uid: uid(), gid: gid() });
     return { target, check: 'writable', status: 'fail', message: `${who} ${parts.join('; ')}. Writes there fail. ${fix}` };
   }
   const limited = tree.truncated ? ` (the first ${maxFolders} only: the walk stops there)` : '';
@@ -140,7 +165,11 @@ async function examine(target: 'media' | 'data', dir: string, options: DoctorOpt
   const tree = await walk(dir, maxFolders);
   const problems = await probeFolders(tree.folders);
   // The database's own files must stay writable too; media files are only ever added and removed.
-  const files = target === 'data' ? await unwritableFiles(dir, maxFolders) : [];
+  const unwritable = target === 'data' ? await unwritableFiles(dir, maxFolders) : [];
+  const files = await Promise.all(unwritable.map(async (file): Promise<FileProblem> => {
+    const owner = await ownerOf(file);
+    return owner === undefined ? { file } : { file, owner };
+  }));
   return {
     tree,
     checks: [

@@ -3,69 +3,14 @@
  * test/docker). The tests run as root, so every permission case drops privileges: the CLI runs as
  * uid/gid 65534 through `setpriv`, over directories the test made and chowned.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { judgeMount, mountOf, parseMountinfo } from '../../src/cli/doctor-mounts.js';
-import { SENTINEL_PREFIX } from '../../src/cli/doctor-files.js';
-import { runDoctor, type DoctorCheck, type DoctorReport } from '../../src/cli/doctor.js';
+import { runDoctor, type DoctorReport } from '../../src/cli/doctor.js';
+import { NOBODY, chownTree, doctorAsNobody, find, sentinels, tree } from './doctor-helpers.js';
 import { runCli } from './run-cli.js';
-
-const NOBODY = 65534;
-const ACME = 'fixtures/media/base/company/icon/acme.png';
-
-/** A temporary tree: `media/base/company/icon/acme.png` and `data/`, all owned by 65534 unless told. */
-function tree(): { base: string; media: string; data: string; cleanup(): void } {
-  const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-doctor-'));
-  chmodSync(base, 0o755);
-  const media = path.join(base, 'media');
-  const data = path.join(base, 'data');
-  mkdirSync(path.join(media, 'base/company/icon'), { recursive: true });
-  mkdirSync(data);
-  copyFileSync(ACME, path.join(media, 'base/company/icon/acme.png'));
-  writeFileSync(path.join(data, 'demo.sqlite'), 'not really a database');
-  chownTree(base, NOBODY);
-  return { base, media, data, cleanup: () => rmSync(base, { recursive: true, force: true }) };
-}
-
-function chownTree(dir: string, id: number): void {
-  chownSync(dir, id, id);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(full, id);
-    else chownSync(full, id, id);
-  }
-}
-
-/** Every sentinel left anywhere below `dir` (there must never be one). */
-function sentinels(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((entry) => path.basename(entry).startsWith(SENTINEL_PREFIX));
-}
-
-/** Runs the CLI as uid/gid 65534 (the tests run as root, who may write anywhere). */
-function doctorAsNobody(args: string[], stdin = ''): { code: number | null; report: DoctorReport | undefined; stdout: string; stderr: string } {
-  const run = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--import', 'tsx', 'src/cli/index.ts', 'doctor', ...args], {
-    encoding: 'utf8',
-    input: stdin,
-    env: { ...process.env, HOME: '/nonexistent' },
-  });
-  let report: DoctorReport | undefined;
-  try {
-    report = JSON.parse(run.stdout) as DoctorReport;
-  } catch {
-    report = undefined;
-  }
-  return { code: run.status, report, stdout: run.stdout, stderr: run.stderr };
-}
-
-const find = (report: DoctorReport | undefined, target: DoctorCheck['target'], check: DoctorCheck['check']): DoctorCheck => {
-  const found = report?.checks.find((c) => c.target === target && c.check === check);
-  assert.ok(found, `a ${target} ${check} check in ${JSON.stringify(report)}`);
-  return found as DoctorCheck;
-};
 
 const CONTAINER = [
   '1201 1105 0:310 / / rw,relatime master:521 - overlay overlay rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,upperdir=/var/lib/docker/overlay2/x/diff',
@@ -148,7 +93,7 @@ test('a root-owned subfolder left by a restore FAILS, named with its owner and t
     assert.ok(writable.message.includes(`Fix: chown -R 65534:65534 ${t.media}`), writable.message);
     const data = find(run.report, 'data', 'writable');
     assert.is(data.status, 'fail');
-    assert.match(data.message, /cannot write 1 files: .*demo\.sqlite/);
+    assert.match(data.message, /cannot write 1 file: .*demo\.sqlite \(owner uid 0 \(root\), mode 644\)/);
     assert.equal(sentinels(t.base), [], 'the sentinels are removed, also where a step failed');
     // The table for people says the same, and ends with the verdict.
     const table = doctorAsNobody(['--media-root', t.media]);
@@ -173,7 +118,8 @@ test('a deeper root-owned folder, and an unreadable one, fail too', () => {
     const writable = find(run.report, 'media', 'writable');
     assert.is(writable.status, 'fail');
     assert.ok(writable.message.includes(`${deep} (create: EACCES`), writable.message);
-    assert.ok(writable.message.includes(`${locked} (list: EACCES`), writable.message);
+    assert.ok(writable.message.includes(`${locked} (list, create: EACCES; owner uid 0 (root), mode 700)`), writable.message);
+    assert.ok(writable.message.includes('cannot create files in 2 of 7 folders'), 'each folder counted once');
     assert.equal(sentinels(t.base), []);
   } finally {
     t.cleanup();
