@@ -9,14 +9,14 @@ import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } 
 import { isAttributeSafe } from './escape.js';
 import { MAX_REFERENCE_LENGTH, parseReference } from './keys.js';
 import { Memo, memoKey } from './memo.js';
-import { numberOption } from './options.js';
 import { fileReference, isRecord, readFailures, readField, readCallOption, displayName, type ReadFailures } from './records.js';
 import { createReporter } from './reports.js';
+import { createPrefetch } from './prefetch.js';
 import { createPrefixListings } from './prefetch-prefix.js';
 import { fsStorage } from './storage/fs.js';
 import type { Storage } from './storage/types.js';
 import { resolveResolverOptions, type LogoResolverOptions } from './resolver-options.js';
-import type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
+import type { LogoLookup, LogoResolver } from './resolver-types.js';
 import { versionedUrl } from './url-version.js';
 
 export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
@@ -211,44 +211,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     }
   }
 
-  async function prefetch(items: Iterable<unknown> | PrefetchPrefix | null | undefined, prefetchOptions?: PrefetchOptions): Promise<void> {
-    const failures = readFailures();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const files = prefetchOptions?.files === true;
-      const concurrency = numberOption(prefetchOptions?.concurrency, 'concurrency', 'prefetch()', { min: 1, max: 1024, fallback: settings.cache.concurrency, integer: true });
-      if (items === null || items === undefined) return;
-      if (typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-        // Not a list: the listing form, `{ prefix }`; anything else is nothing to prefetch.
-        const prefix = readCallOption(items, 'prefix', failures);
-        if (prefix !== undefined) await listings.run(prefix);
-        return;
-      }
-      items = items as Iterable<unknown>;
-      const keys = new Set<string>();
-      for (const item of items) {
-        const file = files ? item : isRecord(item) ? readField(item, fileFields, failures) : undefined;
-        const key = keyOf(file, failures);
-        if (key !== undefined && cache.peek(key) === undefined) keys.add(key);
-      }
-      const queue = keys.values();
-      let stopped = false;
-      const worker = async (): Promise<void> => {
-        for (let next = queue.next(); !next.done && !stopped; next = queue.next()) await cache.settled(next.value);
-      };
-      // Every check is bounded by hardTimeout, and so is the whole prefetch: the rest go on in the background.
-      const deadline = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, settings.cache.hardTimeout);
-      });
-      await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, keys.size) }, worker)), deadline]);
-      stopped = true;
-    } catch (cause) {
-      report(isLogoFallbackError(cause) ? cause : new LogoFallbackError('STORAGE_FAILED', `prefetch() failed: ${describeError(cause)}`, { cause }));
-    } finally {
-      clearTimeout(timer);
-      reportRead(failures);
-    }
-  }
+  const prefetch = createPrefetch({ cache, listings, settings: settings.cache, fileFields, keyOf, report, reportRead });
 
   return {
     storage,
