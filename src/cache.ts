@@ -53,6 +53,17 @@ export interface ExistenceCache {
   settled(key: string): Promise<Existence>;
   /** The version of a key's file, from its latest "present" answer (`version` on), else `undefined`. No I/O. */
   version(key: string): string | undefined;
+  /**
+   * The key's current entry while its answer needs no re-check (see {@link LiveAnswer}), for the
+   * resolver's warm path to remember; `undefined` otherwise. No I/O, no recency update.
+   */
+  live(key: string): LiveAnswer | undefined;
+  /**
+   * Tells the cache that a warm call was answered from `follower`'s entry. The entry moves up the
+   * cache's least-recently-used order before the next answer is stored (which is when an entry
+   * can be evicted), so that eviction still spares what renders use, without an LRU lookup per call.
+   */
+  touch(follower: Follower): void;
   /** Forgets one key (and the answer of its running check), or everything — here and, through the shared tier, on every replica. */
   invalidate(key?: string): void;
   /**
@@ -62,18 +73,54 @@ export interface ExistenceCache {
   fill(key: string, state: 'present' | 'missing', entry?: StorageEntry): void;
 }
 
+/** What the warm path keeps with an entry (see {@link LiveAnswer}). */
+export interface Follower {
+  /** The entry's key. */
+  readonly key: string;
+  /** A copy of the entry's `until`, set to 0 by the cache the moment the entry leaves. */
+  until: number;
+  /** Whether {@link ExistenceCache.touch} noted it since the cache last updated its LRU order. */
+  used: boolean;
+}
+
+/**
+ * What the resolver's warm path is told of an entry (src/answers.ts): what {@link ExistenceCache.peek}
+ * answers for the key until `until`. The warm path attaches one {@link Follower} to it, holding a
+ * copy of `until`, and the cache sets both to 0 the moment the entry stops being the key's —
+ * replaced by a new answer, invalidated (here or through the shared tier's bus), or evicted — so
+ * that a remembered answer is never served past a change, and a warm call reads one object.
+ */
+export interface LiveAnswer {
+  /** What callers get: `'present'` also for a fault within stale-if-error. */
+  readonly served: Existence;
+  /** Until when (ms since the epoch, exclusive) `served` holds without a re-check; 0 once the entry left. */
+  readonly until: number;
+  /** The file's version, as {@link ExistenceCache.version} tells it. */
+  readonly version: string | undefined;
+  /** The warm path's follower of this entry, once it attached one. */
+  follower: Follower | undefined;
+}
+
 /**
  * One key's latest answer. `fresh` ends its window (`ttl` or `missTtl`); `servableUntil`, on an
  * answer of "present" and on faults that followed one, is when a logo last seen present stops
  * being served although re-checks fail: `ttl + staleIfError` after it was last seen (RFC 5861's
  * stale-if-error, counted from when the answer went stale).
  */
-interface Entry {
+interface Entry extends LiveAnswer {
+  until: number;
   readonly state: Existence;
   readonly fresh: number;
   readonly servableUntil: number | undefined;
   /** The file's version while it is (or, within stale-if-error, was last seen) present. */
   readonly version: string | undefined;
+}
+
+/** An entry, with what {@link ExistenceCache.peek} answers for it while it is fresh and until when. */
+function makeEntry(state: Existence, fresh: number, servableUntil: number | undefined, version: string | undefined, now: number): Entry {
+  // A fault within stale-if-error serves the logo until the earlier of its window and stale-if-error's.
+  const kept = state === 'fault' && servableUntil !== undefined && servableUntil > now;
+  return { state, fresh, servableUntil, version, served: kept ? 'present' : state, until: kept ? Math.min(fresh, servableUntil) : fresh, follower: undefined };
 }
 
 /** How long an answer stays fresh: its whole `window`, or what is left of it when it came from the shared tier. */
@@ -91,9 +138,28 @@ function freshFor(found: Found | undefined, window: number): number {
 export function createExistenceCache(storage: Storage, settings: ExistenceCacheSettings, report: Report, reportWindow = 1000): ExistenceCache {
   const { ttl, missTtl, staleIfError } = settings;
   const enabled = ttl > 0;
-  const entries = new LRUCache<string, Entry>({ max: settings.max });
+  // An entry that leaves (replaced, deleted, cleared, evicted) tells the warm path at once.
+  const entries = new LRUCache<string, Entry>({
+    max: settings.max,
+    dispose: (gone) => {
+      gone.until = 0;
+      if (gone.follower !== undefined) gone.follower.until = 0;
+    },
+  });
   // With `version`, a check is a stat(): what it tells is the version; no stat, no version.
   const stat = settings.version ? storage.stat?.bind(storage) : undefined;
+
+  // Entries warm calls used since the last answer was stored: each once (`used`), so at most one per follower.
+  let touched: Follower[] = [];
+  /** Moves the entries warm calls used up the LRU order, as `get` would have on each call. */
+  function catchUp(): void {
+    const used = touched;
+    touched = [];
+    for (const follower of used) {
+      follower.used = false;
+      if (follower.until !== 0) entries.get(follower.key);
+    }
+  }
 
   /** Stores an answer and says what callers get: a fault within stale-if-error still serves the logo. */
   function settle(key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean, found?: Found): Existence {
@@ -104,20 +170,21 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     if (state === 'present') {
       const fresh = now + freshFor(found, ttl);
       const version = settings.version && found?.version !== undefined && isVersion(found.version) ? found.version : undefined;
-      entry = { state, fresh, servableUntil: staleIfError > 0 ? fresh + staleIfError : undefined, version };
+      entry = makeEntry(state, fresh, staleIfError > 0 ? fresh + staleIfError : undefined, version, now);
     } else if (state === 'missing') {
       const window = freshFor(found, missTtl);
-      entry = window > 0 ? { state, fresh: now + window, servableUntil: undefined, version: undefined } : undefined;
+      entry = window > 0 ? makeEntry(state, now + window, undefined, undefined, now) : undefined;
     } else {
       const keep = previous !== undefined && previous.state !== 'missing' && previous.servableUntil !== undefined && previous.servableUntil > now;
       const servableUntil = keep ? previous.servableUntil : undefined;
-      entry = missTtl > 0 || keep ? { state, fresh: now + missTtl, servableUntil, version: keep ? previous.version : undefined } : undefined;
+      entry = missTtl > 0 || keep ? makeEntry(state, now + missTtl, servableUntil, keep ? previous.version : undefined, now) : undefined;
       if (keep) served = 'present';
       // Within stale-if-error, the first fault is reported and the ones after it are not.
       // The error's own key is its subject: a driver's error without one (ROOT_MISSING) is about the whole storage.
       if (error !== undefined && !(keep && previous.state === 'fault')) report(error);
     }
     if (enabled && current) {
+      if (touched.length > 0) catchUp();
       if (entry === undefined) entries.delete(key);
       else entries.set(key, entry);
     }
@@ -217,6 +284,14 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
       settle(key, state, undefined, true, { exists: state === 'present', ...(version === undefined ? {} : { version }) });
     },
     version: (key) => (enabled ? entries.peek(key)?.version : undefined),
+    touch(follower) {
+      follower.used = true;
+      touched.push(follower);
+    },
+    live(key) {
+      const current = enabled ? entries.peek(key) : undefined;
+      return current !== undefined && Date.now() < current.until ? current : undefined;
+    },
     invalidate(key) {
       dropLocal(key);
       shared?.invalidate(key);
