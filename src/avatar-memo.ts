@@ -11,6 +11,7 @@ import { isAttributeSafe } from './escape.js';
 import { Memo } from './memo.js';
 import { displayName } from './records.js';
 import type { Report } from './reports.js';
+import { printable as toPrintable, type Printable } from './answers.js';
 
 /** Printed when even the avatar provider fails: an empty SVG, safe anywhere. */
 export const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E';
@@ -22,13 +23,15 @@ export interface Avatars {
    * integer 1–2048, else the provider's) in a format (`'svg'` or `'png'`, else the provider's).
    */
   draw(name: unknown, size: unknown, format?: unknown): string;
+  /** {@link Avatars.draw}'s answer as the memoised {@link Printable}: one object per avatar, for the warm path. */
+  printable(name: unknown, size: unknown, format?: unknown): Printable;
   /** {@link Avatars.draw}, or {@link LAST_RESORT} if even that throws: for the last line of defence. */
   safe(name: unknown, size: unknown, format?: unknown): string;
 }
 
 /** Builds the memoised avatars; `max` entries at most (the resolver's `cache.max`). */
 export function createAvatars(provider: AvatarProvider, placeholder: string, max: number, report: Report): Avatars {
-  const memo = new Memo<string, string>(max);
+  const memo = new Memo<string, Printable>(max);
 
   function drawNew(name: string, size: number | undefined, format: AvatarFormat | undefined): string {
     try {
@@ -54,7 +57,7 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     return cut !== '' && hasInitials(cut) ? cut : placeholder;
   }
 
-  function draw(nameValue: unknown, size: unknown, format?: unknown): string {
+  function printable(nameValue: unknown, size: unknown, format?: unknown): Printable {
     const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
     const asked = format === 'svg' || format === 'png' ? format : undefined;
     // A short string is its own key: a hit costs one lookup. Anything else is keyed by the name the
@@ -64,13 +67,16 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     const key = `${wanted ?? ''}|${asked ?? ''}|${short ? `s${nameValue as string}` : `n${name}`}`;
     const memoised = memo.get(key);
     if (memoised !== undefined) return memoised;
-    const url = drawNew(name ?? avatarName(nameValue), wanted, asked);
-    memo.set(key, url);
-    return url;
+    const drawn = toPrintable(drawNew(name ?? avatarName(nameValue), wanted, asked));
+    memo.set(key, drawn);
+    return drawn;
   }
+
+  const draw = (name: unknown, size: unknown, format?: unknown): string => printable(name, size, format).text;
 
   return {
     draw,
+    printable,
     safe(name, size, format) {
       try {
         return draw(name, size, format);

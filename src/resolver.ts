@@ -2,6 +2,7 @@
  * createLogoResolver: a record or file value → a storage key → does it exist? → its URL, or an
  * avatar. Never throws, never rejects: every failure ends in an avatar and a report to `onError`.
  */
+import { attachWarmPath, createWarmAnswers, textOf, type Printable } from './answers.js';
 import { initialsAvatar } from './avatars/svg.js';
 import { createAvatars } from './avatar-memo.js';
 import { createExistenceCache } from './cache.js';
@@ -62,8 +63,9 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const avatars = createAvatars(settings.avatar ?? initialsAvatar(), settings.placeholder, memoSize, report);
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
   const parsedMemo = new Memo<string, Parsed>(memoSize);
-  // Without `version`, a warm render's URL is the memoised one, with no further lookup.
   const versioned = settings.cache.version;
+  // What the full path answered, for the warm path (src/answers.ts) to answer again while it holds.
+  const warm = createWarmAnswers(cache, avatars, { nameFields, fileFields, max: memoSize, versioned });
 
   /** One report per call for everything that threw while reading what the template passed. */
   function reportRead(failures: ReadFailures): void {
@@ -133,14 +135,20 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     const reference = fileReference(file, failures);
     if (reference === undefined) return avatar();
     const parsed = parse(reference);
-    if (parsed.kind === 'external') return parsed.url;
+    if (parsed.kind === 'external') {
+      warm.rememberExternal(reference, parsed.url);
+      return parsed.url;
+    }
     if (parsed.kind === 'invalid') {
       report(parsed.error, parsed.subject);
       return avatar();
     }
     const answer = (present: boolean): string => (present ? urlOf(parsed.key, parsed.url) : undefined) ?? avatar();
     const state = cache.peek(parsed.key) ?? cache.checkSync(parsed.key);
-    if (state !== undefined) return answer(state === 'present');
+    if (state !== undefined) {
+      warm.remember(reference, parsed.key, parsed.url);
+      return answer(state === 'present');
+    }
     if (!wait) {
       cache.start(parsed.key); // the check runs on, so the next render is right
       return avatar();
@@ -155,8 +163,13 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     });
   }
 
-  /** Runs one public call: its reads noted and reported once, anything unexpected ending in the avatar. */
-  function guarded<T>(fallback: () => T, run: (failures: ReadFailures) => T): T {
+  /**
+   * Runs one public call: its reads noted and reported once, anything unexpected ending in the
+   * avatar. `threw`: what a read threw in the warm path before it left the call to this one —
+   * reported as a read of `label` when reading again here does not throw (a getter or trap that
+   * throws now and then), so that a call that met a throw always makes its one report.
+   */
+  function guarded<T>(fallback: () => T, run: (failures: ReadFailures) => T, threw?: { error: unknown }, label = 'record'): T {
     const failures = readFailures();
     try {
       return run(failures);
@@ -164,11 +177,19 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       unexpected(cause);
       return fallback();
     } finally {
+      if (threw !== undefined && failures.at.length === 0) {
+        failures.at.push(label);
+        failures.first = threw.error;
+      }
       reportRead(failures);
     }
   }
 
-  function settleLogo(record: unknown, callOptions: unknown, wait: boolean): string | Promise<string> {
+  /** `logo()` and its kin: the warm path's answer when it has one, else the full path's. */
+  function logoAnswer(record: unknown, callOptions: unknown, wait: boolean): Printable | string | Promise<string> {
+    return warm.logo(record, callOptions) ?? fullLogo(record, callOptions, wait);
+  }
+  function fullLogo(record: unknown, callOptions: unknown, wait: boolean): string | Promise<string> {
     return guarded(
       () => avatars.safe(undefined, undefined),
       (failures) => {
@@ -177,15 +198,24 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
         const name = readField(record, nameFields, failures);
         return settleFileUrl(readField(record, fileFields, failures), name, ask, failures, wait);
       },
+      warm.takeThrown(),
     );
   }
 
-  function settleFile(file: unknown, name: unknown, callOptions: unknown, wait: boolean): string | Promise<string> {
+  /** `fileUrl()` and its kin, as {@link logoAnswer}. */
+  function fileAnswer(file: unknown, name: unknown, callOptions: unknown, wait: boolean): Printable | string | Promise<string> {
+    return warm.file(file, name, callOptions) ?? fullFile(file, name, callOptions, wait);
+  }
+  function fullFile(file: unknown, name: unknown, callOptions: unknown, wait: boolean): string | Promise<string> {
     return guarded(
       () => avatars.safe(name, undefined),
       (failures) => settleFileUrl(file, name, readAsk(callOptions, failures), failures, wait),
+      warm.takeThrown(),
+      'file',
     );
   }
+  const settleLogo = (record: unknown, callOptions: unknown, wait: boolean): string | Promise<string> => textOf(logoAnswer(record, callOptions, wait));
+  const settleFile = (file: unknown, name: unknown, callOptions: unknown, wait: boolean): string | Promise<string> => textOf(fileAnswer(file, name, callOptions, wait));
 
   async function lookup(file: unknown): Promise<LogoLookup> {
     const failures = readFailures();
@@ -213,7 +243,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
 
   const prefetch = createPrefetch({ cache, listings, settings: settings.cache, fileFields, keyOf, report, reportRead });
 
-  return {
+  return attachWarmPath<LogoResolver>({
     storage,
     memoSize,
     reportError: (error) =>
@@ -257,5 +287,5 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
           }
         },
       ),
-  };
+  }, { logo: logoAnswer, file: fileAnswer, slot: warm.slot });
 }
