@@ -10,7 +10,7 @@
 import type { Environment } from 'nunjucks';
 import { LogoFallbackError, createLogoResolver, type LogoResolver, type LogoResolverOptions } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
-import { adapterOptions, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
+import { adapterOptions, asText as textOf, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
 import { registerHandlebars, type HandlebarsInstance } from './handlebars.js';
 import { liquidHandlers, type LiquidHandler } from './liquid.js';
 import { registerNunjucks } from './nunjucks.js';
@@ -142,7 +142,7 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
   // Liquid: Eleventy registers plain functions, never `raw` filters, so when the user turned
   // `outputEscape` on, Liquid escapes the results itself and gets them as text.
   const escaped = liquidHandlers(logos, { url: toHtml, name: toHtml });
-  const asText = liquidHandlers(logos, { url: (text) => text, name: (text) => text });
+  const asText = liquidHandlers(logos, { url: textOf, name: textOf });
   for (const [which, name] of Object.entries(names) as Array<['logo' | 'file' | 'name', string]>) {
     eleventyConfig.addLiquidFilter(name, function (this: unknown, ...args: unknown[]) {
       const escapes = Boolean((this as { liquid?: { options?: { outputEscape?: unknown } } }).liquid?.options?.outputEscape);

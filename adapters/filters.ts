@@ -8,6 +8,7 @@ import { types } from 'node:util';
 import { LogoFallbackError, escapeHtml, type LogoResolver } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
 import { Memo } from '../src/memo.js';
+import { isPrintable, warmPathOf, type Printable } from '../src/answers.js';
 
 /** The names the filters are registered under. */
 export interface FilterNames {
@@ -160,6 +161,9 @@ export function toHtml(text: string): string {
 /** Whether printing a text escaped changes nothing: then a raw and a safe value are the same bytes. */
 export const needsEscape = (text: string): boolean => /[&<>"'\\]/.test(text);
 
+/** The printer of helpers whose engine escapes text itself: the text as it is. */
+export const asText = (text: string): string => text;
+
 /** Memoises a pure string → value function (a page prints the same few URLs over and over). */
 export function memoized<T>(make: (text: string) => T, size: number): (text: string) => T {
   const memo = new Memo<string, { value: T }>(size);
@@ -193,14 +197,30 @@ export function createFilters<U, N>(logos: LogoResolver, printer: Printer<U, N>)
   const answersNow = typeof logos.storage.existsSync === 'function';
   const url = printer.url;
   const later = (result: string | Promise<string>): Printed<U> => (typeof result === 'string' ? url(result) : result.then(url));
+  // The resolver's warm path: a known answer is one object, on which this adapter keeps what it
+  // printed it as (nothing for a printer that prints the text as it is).
+  const warm = warmPathOf(logos);
+  const asIs = url === (asText as (text: string) => unknown);
+  const slot = warm === undefined || asIs ? 0 : warm.slot();
+  // One small function per kind of printer, chosen once: the call inlines where it is made.
+  const printed: (answer: Printable) => U = asIs
+    ? (answer) => answer.text as U
+    : slot === 0
+      ? (answer) => (answer.first ?? (answer.first = url(answer.text))) as U
+      : (answer) => (answer.printed[slot - 1] ?? (answer.printed[slot - 1] = url(answer.text))) as U;
+  const print = (answer: Printable | string | Promise<string>): Printed<U> => (isPrintable(answer) ? printed(answer) : later(answer));
   return {
     logo: (record, args, wait) => {
       const size = args === NO_ARGS ? undefined : sizeOf(args.size);
-      return wait && !answersNow ? later(logos.settleLogo(record, size)) : url(logos.logo(record, size));
+      const now = !wait || answersNow;
+      if (warm !== undefined) return print(warm.logo(record, size, !now));
+      return now ? url(logos.logo(record, size)) : later(logos.settleLogo(record, size));
     },
     file: (file, args, wait) => {
       const size = args === NO_ARGS ? undefined : sizeOf(args.size);
-      return wait && !answersNow ? later(logos.settleFileUrl(file, args.name, size)) : url(logos.fileUrl(file, args.name, size));
+      const now = !wait || answersNow;
+      if (warm !== undefined) return print(warm.file(file, args.name, size, !now));
+      return now ? url(logos.fileUrl(file, args.name, size)) : later(logos.settleFileUrl(file, args.name, size));
     },
     name: (record, args) => printer.name(logos.name(record, args.fallback)),
     fallback: () => url(logos.avatar()),

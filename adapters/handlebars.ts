@@ -116,15 +116,28 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   const filters = createFilters(resolver, { url: memoized(html, memoSizeOf(resolver)), name: (text) => (text === '' ? '' : name(text)) });
   const report = (error: unknown) => resolver.reportError(error);
 
-  handlebars.registerHelper(names.logo, function () {
+  // The usual call, `{{get_company_logo this}}`, is the record and Handlebars' options with no hash
+  // argument: it goes straight to the filter. Anything else is read in full; `apply` hands
+  // `arguments` on without building the object on the usual call.
+  handlebars.registerHelper(names.logo, function (this: unknown, value: unknown, options: unknown) {
     try {
-      // The usual call, `{{get_company_logo this}}`: the record and options with an empty hash.
-      return filters.logo(subject(arguments), readArgs(arguments, 'size', report), false);
+      if (arguments.length === 2) {
+        // Handlebars' options, with no hash argument a helper reads (nor one to report). Checked
+        // here, not in a function: this is the hot path of every warm render.
+        const hash = (options as { hash?: unknown } | null | undefined)?.hash as Partial<Record<keyof FilterArgs, unknown>> | null | undefined;
+        if (typeof hash === 'object' && hash !== null && hash.size === undefined && hash.name === undefined && hash.fallback === undefined) {
+          return filters.logo(value, NO_ARGS, false);
+        }
+      }
+      return logo.apply(this, arguments as unknown as []);
     } catch (error) {
       report(error);
       return filters.fallback();
     }
   });
+  function logo(this: unknown) {
+    return filters.logo(subject(arguments), readArgs(arguments, 'size', report), false);
+  }
   handlebars.registerHelper(names.file, function () {
     try {
       return filters.file(subject(arguments), readArgs(arguments, 'name', report), false);

@@ -14,6 +14,7 @@ import { LogoFallbackError, type LogoCallOptions, type LogoResolver } from '../s
 import {
   NO_ARGS,
   adapterOptions,
+  asText,
   createFilters,
   hostileArgument,
   isHostile,
@@ -77,7 +78,7 @@ export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions =
     throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "async" must be true or false, got ${typeof options.async}`);
   }
   const wait = options.async === true;
-  const filters = createFilters(resolver, { url: (text) => text, name: (text) => text });
+  const filters = createFilters(resolver, { url: asText, name: asText });
   const report = (error: unknown) => resolver.reportError(error);
   const usable = (value: unknown, which: string): unknown => {
     if (!isHostile(value)) return value;
