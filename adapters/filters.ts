@@ -8,7 +8,7 @@ import { types } from 'node:util';
 import { LogoFallbackError, escapeHtml, type LogoResolver } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
 import { Memo } from '../src/memo.js';
-import { isPrintable, warmPathOf, type Printable } from '../src/answers.js';
+import { PRINTED_FIELDS, isPrintable, warmPathOf, type Printable } from '../src/answers.js';
 
 /** The names the filters are registered under. */
 export interface FilterNames {
@@ -205,9 +205,18 @@ export function createFilters<U, N>(logos: LogoResolver, printer: Printer<U, N>)
   // One small function per kind of printer, chosen once: the call inlines where it is made.
   const printed: (answer: Printable) => U = asIs
     ? (answer) => answer.text as U
-    : slot === 0
-      ? (answer) => (answer.first ?? (answer.first = url(answer.text))) as U
-      : (answer) => (answer.printed[slot - 1] ?? (answer.printed[slot - 1] = url(answer.text))) as U;
+    : (answer) => {
+        const value = slot === 0 ? answer.p0 : slot === 1 ? answer.p1 : slot === 2 ? answer.p2 : answer.more?.[slot - PRINTED_FIELDS];
+        return (value ?? keep(answer, url(answer.text))) as U;
+      };
+  /** Keeps what this adapter printed an answer as, in its slot. */
+  const keep = (answer: Printable, value: U): U => {
+    if (slot === 0) answer.p0 = value;
+    else if (slot === 1) answer.p1 = value;
+    else if (slot === 2) answer.p2 = value;
+    else (answer.more ??= [])[slot - PRINTED_FIELDS] = value;
+    return value;
+  };
   const print = (answer: Printable | string | Promise<string>): Printed<U> => (isPrintable(answer) ? printed(answer) : later(answer));
   return {
     logo: (record, args, wait) => {

@@ -28,17 +28,22 @@ import { Memo } from './memo.js';
 import { versionedUrl } from './url-version.js';
 
 /**
- * A resolver's answer text, with the values adapters printed it as: the first adapter's in `first`,
- * others' in `printed[slot - 1]` — so that the usual single adapter reads the object it already has.
+ * A resolver's answer text, with the values adapters printed it as, by their slot: the first three
+ * adapters' in fields of the object a warm call has already read, any others' in `more`.
  */
 export interface Printable {
   readonly text: string;
-  first: unknown;
-  readonly printed: unknown[];
+  p0: unknown;
+  p1: unknown;
+  p2: unknown;
+  more: unknown[] | undefined;
 }
 
+/** How many adapters' printed values a {@link Printable} keeps in its own fields. */
+export const PRINTED_FIELDS = 3;
+
 /** A new {@link Printable}. */
-export const printable = (text: string): Printable => ({ text, first: undefined, printed: [] });
+export const printable = (text: string): Printable => ({ text, p0: undefined, p1: undefined, p2: undefined, more: undefined });
 
 /** Whether an answer is a warm one (a promise has no `text`): checked on every warm call, so without `instanceof`. */
 export const isPrintable = (answer: Printable | string | Promise<string>): answer is Printable =>
@@ -56,7 +61,7 @@ export interface WarmPath {
   logo(record: unknown, options: unknown, wait: boolean): Printable | string | Promise<string>;
   /** `settleFileUrl(file, name, options)` (`wait`) or `fileUrl(…)`, as {@link WarmPath.logo}. Never throws. */
   file(file: unknown, name: unknown, options: unknown, wait: boolean): Printable | string | Promise<string>;
-  /** A new index into {@link Printable.printed}, for one adapter's printed values. */
+  /** A new slot of {@link Printable}, for one adapter's printed values. */
   slot(): number;
 }
 
@@ -71,7 +76,7 @@ export interface WarmAnswers {
    * path reads again and reports it if its own reads do not throw.
    */
   takeThrown(): { error: unknown } | undefined;
-  /** A new index into {@link Printable.printed}. */
+  /** A new slot of {@link Printable}. */
   slot(): number;
   /** After the full path answered `reference` (a storage key, `fixedUrl` its URL when the storage has a fixed `baseUrl`) from the cache. */
   remember(reference: string, key: string, fixedUrl: string | undefined): void;
@@ -108,8 +113,10 @@ const answerOf = (reference: string, key: string | undefined, until: number, url
   present: url !== undefined,
   position: -1,
   text: url ?? '',
-  first: undefined,
-  printed: [],
+  p0: undefined,
+  p1: undefined,
+  p2: undefined,
+  more: undefined,
   avatar: undefined,
   name: undefined,
   size: undefined,
@@ -156,6 +163,10 @@ export function createWarmAnswers(cache: ExistenceCache, avatars: Avatars, setti
   let next = 0;
   let thrown: { error: unknown } | undefined;
 
+  // The hot path is split in small functions, each cold case in one of its own, so that the whole
+  // of a warm call fits the engine's inlining budget (TurboFan inlines about 900 bytes of bytecode
+  // into a caller): a call that is not inlined costs as much as the rest of the lookup.
+
   /** The answer remembered for `reference` while it holds, else `undefined`. */
   function find(reference: string): Answer | undefined {
     const expected = order[next];
@@ -164,10 +175,15 @@ export function createWarmAnswers(cache: ExistenceCache, avatars: Avatars, setti
       if (!expected.used) cache.touch(expected);
       return expected;
     }
+    return lookUp(reference);
+  }
+
+  /** {@link find} when the reference is not the one expected next: the Map, and the order noted again. */
+  function lookUp(reference: string): Answer | undefined {
     const known = answers.get(reference);
     if (known === undefined || !(coarseNow() < known.until)) return undefined;
     if (!known.used) cache.touch(known);
-    // Asked out of the expected order: go on from where it was last asked, or note it here.
+    // Go on from where it was last asked, or note it here.
     if (known.position >= 0 && order[known.position] === known) next = known.position + 1;
     else {
       const at = next < max ? next : 0;
@@ -197,6 +213,15 @@ export function createWarmAnswers(cache: ExistenceCache, avatars: Avatars, setti
   function answer(reference: string, name: unknown, options: unknown): Printable | undefined {
     const known = find(reference);
     if (known === undefined) return undefined;
+    if (options === undefined) {
+      if (known.present) return known;
+      if (known.name === name && known.size === undefined && known.format === undefined && known.avatar !== undefined) return known.avatar;
+    }
+    return answerAsked(known, name, options);
+  }
+
+  /** {@link answer} with call options, or an avatar not asked just so before. */
+  function answerAsked(known: Answer, name: unknown, options: unknown): Printable | undefined {
     let size: unknown;
     let format: unknown;
     if (typeof options === 'object' && options !== null) {
@@ -218,8 +243,8 @@ export function createWarmAnswers(cache: ExistenceCache, avatars: Avatars, setti
    * The reference a file value carries, read as records.ts `fileReference` reads it: a string, or
    * a Django-style file field's `name` (else `url`). A `URL`, a `Map` or an array: the full path.
    */
-  function referenceOf(file: unknown): string | undefined {
-    if (typeof file === 'string') return file;
+  const referenceOf = (file: unknown): string | undefined => (typeof file === 'string' ? file : fieldReference(file));
+  function fieldReference(file: unknown): string | undefined {
     if (typeof file !== 'object' || file === null || Array.isArray(file) || file instanceof Map || file instanceof URL) return undefined;
     const { name } = file as { name?: unknown };
     if (name !== undefined && name !== null && name !== '') return typeof name === 'string' ? name : undefined;

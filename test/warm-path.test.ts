@@ -233,12 +233,15 @@ test('a synchronous run sees one moment; the next run reads the clock again', as
   }
 });
 
-/** One resolver, four engines: each prints its own escaped bytes of the same warm answers. */
+/** One resolver, five adapters: each prints its own escaped bytes of the same warm answers. */
 function engines(logos: LogoResolver) {
   const env = registerNunjucks(new nunjucks.Environment(null, { autoescape: true }), logos);
   const hb = registerHandlebars(Handlebars.create(), logos);
   const liquid = registerLiquid(new Liquid(), logos);
   const locals = logoFallbackLocals(logos);
+  // A fourth adapter keeping printed values: past the fields a Printable has for them.
+  const hb2 = registerHandlebars(Handlebars.create(), logos);
+  const hbs2 = hb2.compile('{{#each list}}<img src="{{get_company_logo this}}">{{/each}}');
   const njk = nunjucks.compile('{% for c in list %}<img src="{{ c | get_company_logo }}">{% endfor %}', env);
   const hbs = hb.compile('{{#each list}}<img src="{{get_company_logo this}}">{{/each}}');
   const liq = liquid.parse('{% for c in list %}<img src="{{ c | get_company_logo }}">{% endfor %}');
@@ -246,6 +249,7 @@ function engines(logos: LogoResolver) {
     Nunjucks: (list: object[]) => njk.render({ list }),
     Handlebars: (list: object[]) => hbs({ list }),
     LiquidJS: (list: object[]) => liquid.renderSync(liq, { list }) as string,
+    'another Handlebars': (list: object[]) => hbs2({ list }),
     // EJS and the others escape the helper's text themselves: the text as it is.
     locals: (list: object[]) => list.map((c) => `<img src="${locals.get_company_logo(c).replaceAll('&', '&amp;')}">`).join(''),
   };
