@@ -5,6 +5,9 @@
  *
  * - warm: N = 1,000 and N = 10,000 (the default `cache.max`: the cost per item must stay flat up
  *   to it), cache filled before timing;
+ * - warm with fresh records: N = 1,000, the records copied afresh before every render (new objects,
+ *   new strings: a list read from a database per request), for the helpers whose floor needs
+ *   nothing precomputed per record (EJS, Pug, Eta: the trivial helper);
  * - cold: the first render of 1,000 companies with a fresh resolver (nothing cached) against the
  *   naive filter calling `fs.existsSync` per item.
  */
@@ -16,6 +19,7 @@ import { ENGINES, WAYS, checkSamePage, type BenchRow, type Renderers, type Way }
 import { median, pairedRatio, printTable, sample } from './measure.js';
 
 const SIZES = [1000, 10_000] as const;
+const FRESH_ENGINES = ['EJS', 'Pug', 'Eta'] as const;
 const COLD = 1000;
 const base = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-bench-'));
 const root = path.join(base, 'media');
@@ -56,6 +60,32 @@ async function warm(count: number): Promise<string[][]> {
   return out;
 }
 
+/** Fresh-record rows: a copy of the records before each timed render (untimed), ours against the trivial helper. */
+async function fresh(count: number): Promise<string[][]> {
+  const list = companies(count);
+  const logos = resolver();
+  await logos.prefetch(list);
+  const rows: BenchRow[] = list.map((c) => ({ ...c, url: logos.logo(c) }));
+  // JSON makes new strings too: a string of more than a few characters is not shared with the original.
+  const copy = (): BenchRow[] => JSON.parse(JSON.stringify(rows)) as BenchRow[];
+  const out: string[][] = [];
+  for (const engine of FRESH_ENGINES) {
+    const renderers = (ENGINES[engine] as (setup: { logos: LogoResolver; root: string }) => Renderers)({ logos, root });
+    checkSamePage(engine, renderers, copy());
+    let [forTrivial, forOurs] = [copy(), copy()];
+    const samples = sample(
+      [
+        { name: 'trivial', prepare: () => void (forTrivial = copy()), run: () => renderers.trivial(forTrivial) },
+        { name: 'ours', prepare: () => void (forOurs = copy()), run: () => renderers.ours(forOurs) },
+      ],
+      { rounds: 200, warmup: 20 },
+    );
+    const trivial = samples.get('trivial') as number[];
+    out.push([engine, count.toLocaleString('en-US'), `${median(trivial).toFixed(2)} ms`, fmt(pairedRatio(samples.get('ours') as number[], trivial))]);
+  }
+  return out;
+}
+
 /** Cold rows: before each timed render, a fresh resolver and engine (untimed), so nothing is cached. */
 function cold(): string[][] {
   const list = companies(COLD);
@@ -87,6 +117,9 @@ const warmRows: string[][] = [];
 for (const count of SIZES) warmRows.push(...(await warm(count)));
 printTable(['engine', 'N', 'honest floor (abs.)', 'plain template', 'trivial filter (plain string)', 'honest floor', 'logo-fallback, warm', 'naive existsSync filter'], warmRows);
 console.log('Honest floor: a filter returning a precomputed value printed as ours is — the engine-safe value (Nunjucks markSafe, Handlebars SafeString, a LiquidJS raw filter); for EJS, Pug and Eta, whose helpers return text the engine escapes, the trivial helper.\n');
+
+console.log('## Render: warm cache, the records copied afresh before every render (new objects and strings, as read from a database per request), ratio to the trivial helper\n');
+printTable(['engine', 'N', 'trivial helper (abs.)', 'logo-fallback, warm, fresh records'], await fresh(1000));
 
 console.log(`## Render: the first render of ${COLD.toLocaleString('en-US')} companies, nothing cached, against the naive existsSync filter\n`);
 printTable(['engine', 'N', 'naive existsSync filter (abs.)', 'logo-fallback, cold (abs.)', 'cold ÷ naive'], cold());
