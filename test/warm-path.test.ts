@@ -174,18 +174,23 @@ test('the recency of warm answers is kept: eviction spares the keys renders use'
   assert.equal(storage.calls.slice(4), ['k/2.png'], 'k/2.png was the one evicted');
 });
 
-test('a clock reading is never reused across clocks: replacing Date (mocking it, or restoring it) is seen at once', () => {
-  remove('b.png');
+/** A resolver whose warm path holds "missing" for `file`, its clock read; then the file is uploaded, no invalidate(). */
+function warmMissing(file: string): { answer: () => string; avatar: string } {
+  remove(file);
   const logos = createLogoResolver({ storage: fsStorage({ root: media.root, baseUrl: '/media/' }) });
   const avatar = logos.avatar('Acme Corp');
-  const record = { company: 'Acme Corp', icon: 'b.png' };
-  assert.is(logos.logo(record), avatar);
-  assert.is(logos.logo(record), avatar, 'warm: the clock was read');
-  put('b.png');
+  assert.is(logos.fileUrl(file, 'Acme Corp'), avatar);
+  assert.is(logos.fileUrl(file, 'Acme Corp'), avatar, 'warm: the clock was read');
+  put(file);
+  return { answer: () => logos.fileUrl(file, 'Acme Corp'), avatar };
+}
+
+test('a clock reading is never reused across clocks: replacing Date (mocking it, or restoring it) is seen at once', () => {
+  const { answer } = warmMissing('b.png');
   // No turn of the event loop in between: only the new Date says that missTtl has passed.
   mock.timers.enable({ apis: ['Date'], now: Date.now() + 5_000 });
   try {
-    assert.is(logos.logo(record), '/media/b.png', 'missTtl is over on the new clock');
+    assert.is(answer(), '/media/b.png', 'missTtl is over on the new clock');
   } finally {
     mock.timers.reset();
     remove('b.png');
@@ -193,20 +198,15 @@ test('a clock reading is never reused across clocks: replacing Date (mocking it,
 });
 
 test('a mocked Date alone: once the event loop turns, a warm answer is judged by the new time', async () => {
-  remove('c.png');
   mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
   try {
-    const logos = createLogoResolver({ storage: fsStorage({ root: media.root, baseUrl: '/media/' }) });
-    const avatar = logos.avatar('Acme Corp');
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar);
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar, 'warm: the clock was read');
-    put('c.png');
+    const { answer, avatar } = warmMissing('c.png');
     mock.timers.tick(4_999);
     await new Promise((resolve) => setImmediate(resolve));
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar, 'within missTtl');
+    assert.is(answer(), avatar, 'within missTtl');
     mock.timers.tick(1); // no timer fires: only Date is mocked
     await new Promise((resolve) => setImmediate(resolve));
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), '/media/c.png', 'missTtl is over');
+    assert.is(answer(), '/media/c.png', 'missTtl is over');
   } finally {
     mock.timers.reset();
     remove('c.png');
@@ -214,19 +214,14 @@ test('a mocked Date alone: once the event loop turns, a warm answer is judged by
 });
 
 test('a synchronous run sees one moment; the next run reads the clock again', async () => {
-  remove('c.png');
-  // setTime() moves the mocked clock without firing the (mocked) timers: only the turn can tell.
+  // setTime() moves the mocked clock without firing the (mocked) timers: only the end of the run can tell.
   mock.timers.enable({ apis: ['Date', 'setTimeout'], now: 1_700_000_000_000 });
   try {
-    const logos = createLogoResolver({ storage: fsStorage({ root: media.root, baseUrl: '/media/' }) });
-    const avatar = logos.avatar('Acme Corp');
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar);
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar, 'warm: the clock was read');
-    put('c.png');
+    const { answer, avatar } = warmMissing('c.png');
     mock.timers.setTime(1_700_000_000_000 + 5_000);
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), avatar, 'the same synchronous run: the moment it first asked');
+    assert.is(answer(), avatar, 'the same synchronous run: the moment it first asked');
     await new Promise((resolve) => setImmediate(resolve));
-    assert.is(logos.fileUrl('c.png', 'Acme Corp'), '/media/c.png', 'a new run: missTtl is over');
+    assert.is(answer(), '/media/c.png', 'a new run: missTtl is over');
   } finally {
     mock.timers.reset();
     remove('c.png');
