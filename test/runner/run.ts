@@ -20,6 +20,7 @@ import { register } from 'node:module';
 import { inspect } from 'node:util';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { letNobodyReach } from './reach.js';
 import { trackLeaks } from './leaks.js';
 
 type SuiteResult = [errors: string | true, ran: number, skipped: number, total: number];
@@ -47,6 +48,9 @@ const { hookFailures } = await import('./uvu.js');
 
 let currentFile = '(runner)';
 const leaks = trackLeaks(() => currentFile);
+
+// Tests that drop privileges run Node on this checkout as uid 65534 (runner/reach.ts).
+const giveModesBack = letNobodyReach(repoDir);
 
 const patterns = process.argv.slice(2).map((pattern) => new RegExp(pattern, 'i'));
 const files = readdirSync(testDir, { recursive: true, encoding: 'utf8' })
@@ -154,6 +158,7 @@ if (problems.length > 0) {
   process.stderr.write(`FAILED: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `- ${p}`).join('\n')}\n`);
 }
 
+giveModesBack();
 mkdirSync(dirname(summaryFile), { recursive: true });
 const summary = { files: files.length, total, passed, skipped, problems, ok: problems.length === 0 && !process.exitCode };
 writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
