@@ -7,7 +7,7 @@
 import { AVATAR_NAME_LENGTH, cutName, hasInitials } from './avatars/initials.js';
 import type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
-import { isAttributeSafe } from './escape.js';
+import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
 import { Memo } from './memo.js';
 import { displayName } from './records.js';
 import type { Report } from './reports.js';
@@ -39,7 +39,7 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
       if (size !== undefined) subject.size = size;
       if (format !== undefined) subject.format = format;
       const url: unknown = provider(subject);
-      if (typeof url !== 'string' || !isAttributeSafe(url)) throw new Error(`it returned ${describeValue(url)}`);
+      if (!isSafeUrl(url, 'avatar')) throw new Error(`it returned ${describeValue(url)}, not a safe avatar URL (${SAFE_URL_RULE})`);
       return url;
     } catch (cause) {
       report(new LogoFallbackError('AVATAR_FAILED', `the avatar provider failed for ${describeValue(name)}: ${describeError(cause)}`, { cause }));

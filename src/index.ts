@@ -26,6 +26,6 @@ export type { InitialsOptions } from './avatars/initials.js';
 export type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 export { LogoFallbackError } from './errors.js';
 export type { LogoFallbackErrorCode, LogoFallbackErrorDetails } from './errors.js';
-export { escapeHtml, isAttributeSafe } from './escape.js';
+export { escapeHtml, isAttributeSafe, isSafeUrl, type UrlUse } from './escape.js';
 export { parseReference, keyProblem, encodeKey, encodeSegment, MAX_KEY_BYTES } from './keys.js';
 export type { Reference, KeyContext } from './keys.js';

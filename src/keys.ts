@@ -5,7 +5,7 @@
  * ours (`/media/base/…`, `https://cdn.example.com/media/…`), an absolute filesystem path inside the
  * storage root, or a foreign URL. Anything else is refused before any storage access is built.
  */
-import { isAttributeSafe } from './escape.js';
+import { isSafeUrl } from './escape.js';
 
 /** The longest storage key accepted, in UTF-8 bytes (S3's own limit is 1,024). */
 export const MAX_KEY_BYTES = 1024;
@@ -190,7 +190,8 @@ function stripQueryAndFragment(url: string): string {
 }
 
 function external(url: string, path: string): Reference {
-  if (!isAttributeSafe(url)) return { kind: 'invalid', reason: 'the URL is not safe inside an HTML attribute' };
+  // The same predicate as every other printed URL (only http(s), `//` and `/` reach here).
+  if (!isSafeUrl(url)) return { kind: 'invalid', reason: 'the URL is not safe inside an HTML attribute' };
   const reason = unsafePathReason(path);
   return reason === undefined ? { kind: 'external', url } : { kind: 'invalid', reason: `the URL path ${reason}` };
 }

@@ -54,13 +54,15 @@ export interface PrefetchOptions {
  * What the resolver knows about one file value ({@link LogoResolver.lookup}):
  * - `present`: the key's file exists (or is served within stale-if-error); `url` is its public URL;
  * - `missing`: it does not (or there is no reference at all: no `key` then);
- * - `unsafe`: the reference was refused by the key rules (reported to `onError`);
- * - `fault`: the storage failed, timed out, or gave no safe URL (reported);
+ * - `unsafe`: refused (reported to `onError` as `INVALID_KEY`): the reference breaks the key rules
+ *   (no `key` then), or the storage refused the key (the fs driver's symlink resolving outside its
+ *   root) or built a URL that `isSafeUrl()` refuses (`javascript:`, …);
+ * - `fault`: the storage failed, timed out, or its `url()` threw (reported);
  * - `external`: a URL that is not our storage's, returned unchanged as `url`.
  */
 export interface LogoLookup {
   readonly state: 'present' | 'missing' | 'unsafe' | 'fault' | 'external';
-  /** The storage key, for `present`, `missing` and `fault` answers about a key. */
+  /** The storage key, for `present`, `missing`, `fault` and (when the storage refused it) `unsafe` answers about a key. */
   readonly key?: string;
   /** The URL to print: the file's (`present`) or the reference itself (`external`). */
   readonly url?: string;

@@ -7,7 +7,7 @@ import { initialsAvatar } from './avatars/svg.js';
 import { createAvatars } from './avatar-memo.js';
 import { createExistenceCache } from './cache.js';
 import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } from './errors.js';
-import { isAttributeSafe } from './escape.js';
+import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
 import { MAX_REFERENCE_LENGTH, parseReference } from './keys.js';
 import { Memo, memoKey } from './memo.js';
 import { fileReference, isRecord, readFailures, readField, readCallOption, displayName, type ReadFailures } from './records.js';
@@ -82,8 +82,13 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
     } catch (cause) {
       return { error: new LogoFallbackError('STORAGE_FAILED', `${storage.name} storage: url() threw for ${describeValue(key)}: ${describeError(cause)}`, { cause, key, storage: storage.name }) };
     }
-    if (typeof url === 'string' && isAttributeSafe(url)) return { url };
-    return { error: new LogoFallbackError('INVALID_KEY', `${storage.name} storage built an unsafe URL for ${describeValue(key)}: ${describeValue(url)}`, { key, storage: storage.name }) };
+    if (isSafeUrl(url)) return { url };
+    return {
+      error: new LogoFallbackError('INVALID_KEY', `${storage.name} storage built an unsafe URL for ${describeValue(key)}: ${describeValue(url)} (${SAFE_URL_RULE})`, {
+        key,
+        storage: storage.name,
+      }),
+    };
   }
 
   function parse(reference: string): Parsed {
@@ -116,11 +121,16 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
    * `undefined` (reported) when the storage fails to give a safe one.
    */
   function urlOf(key: string, memo: string | undefined): string | undefined {
+    const built = builtUrl(key, memo);
+    return typeof built === 'string' ? built : undefined;
+  }
+  /** {@link urlOf}, or the error it reported. */
+  function builtUrl(key: string, memo: string | undefined): string | LogoFallbackError {
     if (memo !== undefined) return versioned ? versionedUrl(memo, cache.version(key)) : memo;
     const built = storageUrl(key);
     if ('url' in built) return versioned ? versionedUrl(built.url, cache.version(key)) : built.url;
     report(built.error, key);
-    return undefined;
+    return built.error;
   }
 
   function keyOf(file: unknown, failures: ReadFailures): string | undefined {
@@ -217,6 +227,9 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const settleLogo = (record: unknown, callOptions: unknown, wait: boolean): string | Promise<string> => textOf(logoAnswer(record, callOptions, wait));
   const settleFile = (file: unknown, name: unknown, callOptions: unknown, wait: boolean): string | Promise<string> => textOf(fileAnswer(file, name, callOptions, wait));
 
+  /** A refusal (`INVALID_KEY`: an unsafe URL, a key outside the root) is `unsafe`, as its report says; anything else a fault. */
+  const stateOf = (error: LogoFallbackError): 'unsafe' | 'fault' => (error.code === 'INVALID_KEY' ? 'unsafe' : 'fault');
+
   async function lookup(file: unknown): Promise<LogoLookup> {
     const failures = readFailures();
     try {
@@ -226,13 +239,13 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
       if (parsed.kind === 'external') return { state: 'external', url: parsed.url };
       if (parsed.kind === 'invalid') {
         report(parsed.error, parsed.subject);
-        return parsed.key === undefined ? { state: 'unsafe' } : { state: 'fault', key: parsed.key };
+        return parsed.key === undefined ? { state: 'unsafe' } : { state: stateOf(parsed.error), key: parsed.key };
       }
       const { key } = parsed;
       const state = cache.peek(key) ?? cache.checkSync(key) ?? (await cache.check(key));
       if (state !== 'present') return { state, key };
-      const url = urlOf(key, parsed.url);
-      return url === undefined ? { state: 'fault', key } : { state: 'present', key, url };
+      const url = builtUrl(key, parsed.url);
+      return typeof url === 'string' ? { state: 'present', key, url } : { state: stateOf(url), key };
     } catch (cause) {
       unexpected(cause);
       return { state: 'fault' };

@@ -9,8 +9,8 @@ import type { MediaAnswer } from './media-route.js';
 
 /**
  * Why a key is not served, as sent in `X-Logo-Fallback`: the file is `missing`; the path breaks
- * the key rules (`unsafe`); the storage or a hook failed (`fault`); the app's `allow` said no
- * (`denied`).
+ * the key rules, or the storage refused the key (a symlink out of its root) or its URL (`unsafe`);
+ * the storage or a hook failed (`fault`); the app's `allow` said no (`denied`).
  */
 export type FallbackReason = 'missing' | 'unsafe' | 'fault' | 'denied';
 

@@ -5,6 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { LogoFallbackError, describeError, isLogoFallbackError } from '../errors.js';
+import { SAFE_URL_RULE, isSafeUrl } from '../escape.js';
 import { encodeKey, parseReference } from '../keys.js';
 import type { LogoResolver } from '../resolver-types.js';
 import { fallbackAnswer, type FallbackReason } from './media-fallback.js';
@@ -121,6 +122,11 @@ export function createMediaRoute(logos: LogoResolver, options: MediaRouteOptions
     if (url.startsWith(prefix)) {
       report(new LogoFallbackError('STORAGE_FAILED', `${owner}: the ${storage.name} storage's URL for ${JSON.stringify(key)} leads back to the media route (${url})`, { key, storage: storage.name }));
       return fallback('fault', key, head);
+    }
+    // The resolver printed nothing else, but a Location header is a URL the browser follows: the same predicate, here too.
+    if (!isSafeUrl(url)) {
+      report(new LogoFallbackError('INVALID_KEY', `${owner}: the ${storage.name} storage's URL for ${JSON.stringify(key)} is not safe to redirect to (${SAFE_URL_RULE})`, { key, storage: storage.name }));
+      return fallback('unsafe', key, head);
     }
     // Not cacheable: a presigned URL expires, and a cached redirect would outlive a deleted file.
     return text(302, `Found: ${url}`, 'redirect', head, { Location: url });
