@@ -8,7 +8,7 @@
  * local cache cannot answer asks it, and it asks the storage (cache → shared tier → storage).
  */
 import { LRUCache } from 'lru-cache';
-import { createCheckRunner, toLogoError, type Existence } from './checks.js';
+import { createCheckRunner, entryOf, existenceOf, toLogoError, type Existence } from './checks.js';
 import { LogoFallbackError, describeError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, SharedTier, SharedTierConnection, StorageCheck } from './shared/types.js';
@@ -193,9 +193,9 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
 
   const fromStorage: StorageCheck =
     stat === undefined
-      ? async (key, signal) => ({ exists: await storage.exists(key, signal) })
+      ? async (key, signal) => ({ exists: existenceOf(await storage.exists(key, signal), storage.name, 'exists') })
       : async (key, signal) => {
-          const entry = await stat(key, signal);
+          const entry = entryOf(await stat(key, signal), storage.name);
           const version = entry === undefined ? undefined : fileVersion(entry);
           return entry === undefined ? { exists: false } : version === undefined ? { exists: true } : { exists: true, version };
         };
@@ -269,7 +269,7 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
       let state: Existence;
       let error: LogoFallbackError | undefined;
       try {
-        state = storage.existsSync(key) ? 'present' : 'missing';
+        state = existenceOf(storage.existsSync(key), storage.name, 'existsSync') ? 'present' : 'missing';
       } catch (cause) {
         state = 'fault';
         error = toLogoError(cause, key, storage.name);

@@ -6,10 +6,10 @@
  * check settles: nothing here relies on `AbortSignal.timeout()`/`AbortSignal.any()`, whose signals
  * Node holds weakly, so that a garbage collection can silently cancel them (issue 8 §1).
  */
-import { LogoFallbackError, describeError, isLogoFallbackError } from './errors.js';
+import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, StorageCheck } from './shared/types.js';
-import type { Storage } from './storage/types.js';
+import type { Storage, StorageEntry } from './storage/types.js';
 
 /** What a check found: the file is there, it is not, or the storage could not say. */
 export type Existence = 'present' | 'missing' | 'fault';
@@ -75,6 +75,52 @@ export function toLogoError(error: unknown, key: string, storage: string): LogoF
     key,
     storage,
   });
+}
+
+/** Whether a value is a promise or another thenable (reading `then` may throw: a hostile Proxy). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * A driver's `exists()` or `existsSync()` answer as the resolver takes it: only `true` is present and
+ * only `false` missing — never a truthy or falsy stand-in (`'false'`, `1`, a Promise), which would
+ * print a broken image for every key or hide every logo. Anything else is the driver's fault.
+ *
+ * @throws {LogoFallbackError} `STORAGE_FAILED`, naming the driver and the method, for anything but a boolean.
+ */
+export function existenceOf(value: unknown, storage: string, method: 'exists' | 'existsSync'): boolean {
+  if (value === true || value === false) return value;
+  if (method === 'existsSync' && isThenable(value)) {
+    // Nobody else will ever await it: a rejection must not become an unhandled one (it would end the process).
+    Promise.resolve(value).then(undefined, () => undefined);
+    throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: existsSync returned a Promise: existsSync must be synchronous (return true or false), or be left out so that exists() is used`, { storage });
+  }
+  const verb = method === 'exists' ? 'resolved' : 'returned';
+  throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: ${method}() ${verb} ${describeValue(value)}: it must ${method === 'exists' ? 'resolve' : 'return'} true (present) or false (missing), nothing else`, { storage });
+}
+
+/**
+ * A driver's `stat()` answer as the resolver takes it: `undefined` is missing, an object is the
+ * file's entry — missing too when its `size` is 0 (a browser cannot draw an empty file: DESIGN.md,
+ * "Present means servable"). Anything else (`null`, `true`, a string) is the driver's fault.
+ *
+ * @throws {LogoFallbackError} `STORAGE_FAILED`, naming the driver, for anything but `undefined` or an object.
+ */
+export function entryOf(value: unknown, storage: string): StorageEntry | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') {
+    throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: stat() resolved ${describeValue(value)}: it must resolve the file's entry (an object) or undefined (missing)`, { storage });
+  }
+  return (value as StorageEntry).size === 0 ? undefined : (value as StorageEntry);
+}
+
+/** What a shared tier's `check()` resolved, as a check's state: `{ exists: true }` or `{ exists: false }`, nothing else. */
+function stateOfFound(found: Found, storage: string): Existence {
+  const exists = found !== null && typeof found === 'object' ? found.exists : undefined;
+  if (exists === true) return 'present';
+  if (exists === false) return 'missing';
+  throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: the shared tier's check() resolved ${describeValue(found)} with exists ${describeValue(exists)}: it must resolve { exists: true } or { exists: false }`, { storage });
 }
 
 /**
@@ -185,10 +231,8 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
         hard.unref();
         Promise.resolve()
           .then(() => ask(key, controller.signal))
-          .then(
-            (found) => resolve({ state: found.exists ? 'present' : 'missing', found }),
-            (error: unknown) => resolve({ state: 'fault', error: toLogoError(error, key, name) }),
-          );
+          .then((found) => ({ state: stateOfFound(found, name), found }))
+          .then(resolve, (error: unknown) => resolve({ state: 'fault', error: toLogoError(error, key, name) }));
       });
     } finally {
       clearTimeout(hard);
