@@ -1,7 +1,10 @@
 /** The resolver's options: their types (documented for users) and their checks at construction. */
 import type { AvatarProvider } from './avatars/types.js';
 import type { ExistenceCacheSettings } from './cache.js';
-import { LogoFallbackError, describeError } from './errors.js';
+import { initialsAvatar } from './avatars/svg.js';
+import { uiAvatars } from './avatars/ui-avatars.js';
+import { LogoFallbackError, describeError, describeValue } from './errors.js';
+import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
 import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
 import { hasInitials } from './avatars/initials.js';
 import type { SharedTier } from './shared/types.js';
@@ -46,7 +49,16 @@ export interface CacheOptions {
 export interface LogoResolverOptions {
   /** Where the files are. @default fsStorage({ root: 'media', baseUrl: '/media/' }) */
   storage?: Storage;
-  /** Draws the fallback. @default initialsAvatar() */
+  /**
+   * Draws the fallback: a provider, such as `initialsAvatar()` or `uiAvatars()` — called, not the
+   * factory itself. It is tried once at construction on the placeholder, and must return a safe
+   * avatar URL there (path-absolute, protocol-relative, http(s), or a `data:image/svg+xml` or
+   * `data:image/png` URL); at render time a name it fails for gets an empty SVG and an
+   * `AVATAR_FAILED` report.
+   * @default initialsAvatar()
+   * @throws {LogoFallbackError} `INVALID_OPTION` at construction for a factory passed uncalled, or a
+   * provider that throws or returns anything else for the placeholder.
+   */
   avatar?: AvatarProvider;
   /** Which record fields hold the name and the file. */
   fields?: FieldOptions;
@@ -155,6 +167,38 @@ function checkShared(shared: unknown): SharedTier | undefined {
   return candidate as SharedTier;
 }
 
+/** The package's provider factories, which a user may pass uncalled (`avatar: initialsAvatar`). */
+const FACTORIES = new Map<unknown, string>([
+  [initialsAvatar, 'initialsAvatar'],
+  [uiAvatars, 'uiAvatars'],
+]);
+
+/**
+ * An avatar provider is tried once, at construction, on the placeholder: a factory passed uncalled
+ * (`avatar: initialsAvatar`), a provider that throws or returns anything but a safe avatar URL
+ * ({@link isSafeUrl}) would otherwise fail on every render (`AVATAR_FAILED`), page after page.
+ */
+function checkAvatar(value: unknown, placeholder: string): AvatarProvider | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalid(`"avatar" must be an avatar provider such as initialsAvatar() or uiAvatars() (a function), got ${showValue(value)}`);
+  const factory = FACTORIES.get(value);
+  if (factory !== undefined) throw invalid(`"avatar" is ${factory} itself, which makes providers: call it — avatar: ${factory}() (with its options, if any)`);
+  let url: unknown;
+  try {
+    url = (value as AvatarProvider)({ name: placeholder });
+  } catch (cause) {
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "avatar" threw when it drew the placeholder (${JSON.stringify(placeholder)}): ${describeError(cause)}`, { cause });
+  }
+  if (typeof url === 'function') {
+    const name = typeof (value as { name?: unknown }).name === 'string' && (value as { name: string }).name !== '' ? (value as { name: string }).name : 'yourFactory';
+    throw invalid(`"avatar" returned a function, not a URL: it looks like a provider factory — call it: avatar: ${name}()`);
+  }
+  if (!isSafeUrl(url, 'avatar')) {
+    throw invalid(`"avatar" returned ${describeValue(url)} for the placeholder (${JSON.stringify(placeholder)}), not a safe avatar URL (${SAFE_URL_RULE})`);
+  }
+  return value as AvatarProvider;
+}
+
 /** `version: true` needs a storage that tells versions and prints fixed URLs, and a cache that keeps them. */
 function checkVersion(value: unknown, storage: Storage | undefined, ttl: number): boolean {
   if (value === undefined || value === false) return false;
@@ -190,14 +234,12 @@ export function resolveResolverOptions(options: LogoResolverOptions): ResolvedRe
 function resolve(options: LogoResolverOptions): ResolvedResolverOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalid(`the options must be an object, got ${showValue(options)}`);
   checkKnownKeys(options, KNOWN, 'the options', OWNER);
-  if (options.avatar !== undefined && typeof options.avatar !== 'function') {
-    throw invalid('"avatar" must be an avatar provider such as uiAvatars() (a function)');
-  }
   if (options.onError !== undefined && typeof options.onError !== 'function') throw invalid('"onError" must be a function');
   const placeholder = options.placeholder ?? 'C';
   if (typeof placeholder !== 'string' || !hasInitials(placeholder)) {
     throw invalid(`"placeholder" must be a name with at least one letter or digit, got ${showValue(placeholder)}`);
   }
+  const avatar = checkAvatar(options.avatar, placeholder);
   if (options.cache !== undefined && options.cache !== false && (options.cache === null || typeof options.cache !== 'object' || Array.isArray(options.cache))) {
     throw invalid(`"cache" must be an object such as { ttl: 30_000 } or false, got ${showValue(options.cache)}`);
   }
@@ -214,7 +256,7 @@ function resolve(options: LogoResolverOptions): ResolvedResolverOptions {
   const storage = checkStorage(options.storage);
   return {
     storage,
-    avatar: options.avatar,
+    avatar,
     nameFields: fieldList(options.fields?.name, 'fields.name', ['company', 'name']),
     fileFields: fieldList(options.fields?.file, 'fields.file', ['icon', 'logo']),
     placeholder,

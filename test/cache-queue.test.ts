@@ -135,7 +135,7 @@ test('memo sizes follow cache.max: memoSize, and a page of 3,000 missing names d
     });
     const records = Array.from({ length: 3_000 }, (_, i) => ({ company: `Company ${i}`, icon: `gone/${i}.png` }));
     for (let round = 0; round < 3; round++) for (const record of records) logos.logo(record);
-    assert.is(drawn, 3_000, 'the second and third renders drew nothing');
+    assert.is(drawn, 1 + 3_000, 'the placeholder (tried at construction), each name once: the second and third renders drew nothing');
     assert.is(urls, 3_000, 'and parsed no reference again');
   } finally {
     files.cleanup();
@@ -159,6 +159,7 @@ test('a repeated name is a memo hit whatever its length; the provider sees the n
     logos.avatar(`${long}`, { size: 48 });
     logos.avatar(`${long} and more`); // the same first AVATAR_NAME_LENGTH code units
   }
+  assert.is(seen.shift(), 'C', 'the placeholder, tried at construction');
   assert.is(seen.length, 3);
   assert.ok(seen.every((name) => name.length <= AVATAR_NAME_LENGTH), 'the provider was given the cut name');
   // Leading white space is trimmed before the cut: these two differ within the first 256 characters.

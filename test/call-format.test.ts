@@ -115,16 +115,18 @@ test('a provider that cannot serve the format ignores it; a custom provider is h
   assert.is(custom.logos.logo(globex, { format: 'png' }), '/a/png.img');
   assert.is(custom.logos.logo(globex, { format: 'svg', size: 20 }), '/a/svg.img');
   assert.is(custom.logos.logo(globex, { format: 'png' }), '/a/png.img', 'memoised per format');
-  assert.equal(seen, [{ name: 'Globex Corporation' }, { name: 'Globex Corporation', format: 'png' }, { name: 'Globex Corporation', size: 20, format: 'svg' }]);
+  // The first call is the construction's try of the placeholder (a factory passed uncalled fails there).
+  assert.equal(seen, [{ name: 'C' }, { name: 'Globex Corporation' }, { name: 'Globex Corporation', format: 'png' }, { name: 'Globex Corporation', size: 20, format: 'svg' }]);
 });
 
 test('an avatar provider failing during a render: AVATAR_FAILED, a safe empty SVG, never a throw', async () => {
   for (const [bad, pattern] of [
-    [() => 'javascript:"x"', /the avatar provider failed for "Acme": it returned "javascript:\\"x\\""/],
+    [() => 'javascript:"x"', /the avatar provider failed for "Acme": it returned "javascript:\\"x\\"", not a safe avatar URL/],
     [() => { throw new Error('boom'); }, /the avatar provider failed for "Acme": boom/],
     [() => 42 as unknown as string, /it returned 42/],
   ] as const) {
-    const { logos, errors } = resolver({ avatar: bad });
+    // It draws the placeholder (tried at construction), and fails for names.
+    const { logos, errors } = resolver({ avatar: (subject) => (subject.name === 'C' ? '/a/C.svg' : bad()) });
     assert.match(logos.avatar('Acme'), /^data:image\/svg\+xml,[^"'<>\s]+$/);
     assert.match(await logos.logoAsync({ company: 'Acme', icon: 'gone.png' }, { format: 'png' }), /^data:image\/svg\+xml,/);
     assert.is(errors.length, 1);

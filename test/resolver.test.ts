@@ -273,7 +273,8 @@ test('a hung storage answers the avatar within timeout', async () => {
 test('a broken avatar provider still gives a safe URL', () => {
   const errors: LogoFallbackError[] = [];
   for (const bad of [() => 'javascript:"x"', () => { throw new Error('boom'); }, () => 42 as unknown as string]) {
-    const logos = createLogoResolver({ avatar: bad, onError: (e) => errors.push(e) });
+    // It draws the placeholder (tried at construction), and fails for names.
+    const logos = createLogoResolver({ avatar: (subject) => (subject.name === 'C' ? '/a/C.svg' : bad()), onError: (e) => errors.push(e) });
     assert.match(logos.avatar('Acme'), /^data:image\/svg\+xml,[^"'<>\s]+$/);
   }
   assert.is(errors.length, 3);
