@@ -162,8 +162,12 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
   }
 
   /** Stores an answer and says what callers get: a fault within stale-if-error still serves the logo. */
-  function settle(key: string, state: Existence, error: LogoFallbackError | undefined, current: boolean, found?: Found): Existence {
+  function settle(key: string, checked: Existence, error: LogoFallbackError | undefined, current: boolean, found?: Found): Existence {
     const now = Date.now();
+    // The driver refused the key (a symlink out of its root): not a fault of the storage, so never
+    // served within stale-if-error — it replaces a logo known present at once, as "missing" does —
+    // but reported, and kept for `missTtl` as a fault is.
+    const state: Existence = checked === 'fault' && error?.code === 'INVALID_KEY' ? 'unsafe' : checked;
     const previous = enabled ? entries.peek(key) : undefined;
     let entry: Entry | undefined;
     let served = state;
@@ -174,6 +178,9 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
     } else if (state === 'missing') {
       const window = freshFor(found, missTtl);
       entry = window > 0 ? makeEntry(state, now + window, undefined, undefined, now) : undefined;
+    } else if (state === 'unsafe') {
+      entry = missTtl > 0 ? makeEntry(state, now + missTtl, undefined, undefined, now) : undefined;
+      if (error !== undefined) report(error);
     } else {
       const keep = previous !== undefined && previous.state !== 'missing' && previous.servableUntil !== undefined && previous.servableUntil > now;
       const servableUntil = keep ? previous.servableUntil : undefined;
@@ -221,7 +228,7 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
         dropLocal,
         dropMissing() {
           // A logo served within stale-if-error (a fault after "present") is kept: only what said "no logo" goes.
-          const drop = [...entries.entries()].filter(([, entry]) => entry.state === 'missing' || (entry.state === 'fault' && entry.servableUntil === undefined));
+          const drop = [...entries.entries()].filter(([, entry]) => entry.state === 'missing' || entry.state === 'unsafe' || (entry.state === 'fault' && entry.servableUntil === undefined));
           for (const [key] of drop) entries.delete(key);
         },
       });

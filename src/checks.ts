@@ -11,8 +11,12 @@ import type { Report } from './reports.js';
 import type { Found, StorageCheck } from './shared/types.js';
 import type { Storage, StorageEntry } from './storage/types.js';
 
-/** What a check found: the file is there, it is not, or the storage could not say. */
-export type Existence = 'present' | 'missing' | 'fault';
+/**
+ * What a check found: the file is there, it is not, the storage refused the key (`INVALID_KEY`
+ * from the driver: the fs driver's symlink resolving outside its root — a containment refusal, not
+ * a fault), or the storage could not say.
+ */
+export type Existence = 'present' | 'missing' | 'unsafe' | 'fault';
 
 /** Settings of the check runner (from the resolver's options). */
 export interface CheckSettings {

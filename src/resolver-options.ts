@@ -40,7 +40,8 @@ export interface CacheOptions {
   /**
    * Stale-if-error (RFC 5861), ms (0 – 2^31−1): a logo known present keeps being served for this
    * long past its `ttl` while re-checks end in a fault (a storage outage, a timeout) — reported
-   * once; an answer of "missing" replaces it at once. `0` turns it off. @default 300_000
+   * once; an answer of "missing", or a refusal of the key by the storage (a symlink now resolving
+   * outside an fs root), replaces it at once. `0` turns it off. @default 300_000
    */
   staleIfError?: number;
 }
