@@ -142,9 +142,27 @@ function fieldList(value: unknown, option: string, fallback: readonly string[]):
   return [...(list as string[])];
 }
 
+/**
+ * A function where an object is expected is, nearly always, the factory passed uncalled
+ * (`storage: fsStorage`): the message says to call it, with the factory's own name when it has one.
+ */
+function uncalled(option: string, factory: Function, example: string, exampleOptions: string): LogoFallbackError {
+  let name = '';
+  try {
+    name = typeof factory.name === 'string' && /^[A-Za-z_$][\w$]{0,63}$/.test(factory.name) ? factory.name : '';
+  } catch {
+    // A Proxy whose trap throws: no name to show.
+  }
+  // `{ storage: () => … }` names the arrow after the property: no name of its own.
+  if (name === option) name = '';
+  const call = name === '' ? `${example}(${exampleOptions})` : `${name}(${name === example ? exampleOptions : '…'})`;
+  return invalid(`"${option}" is a function${name === '' ? '' : ` (${name})`}, not what it makes: call it — ${option}: ${call}`);
+}
+
 /** The runtime check of a storage matches the `Storage` type: a name, `exists()` and `url()`, and `existsSync()` only as a function. */
 function checkStorage(storage: unknown): Storage | undefined {
   if (storage === undefined) return undefined;
+  if (typeof storage === 'function') throw uncalled('storage', storage, 'fsStorage', '{ root: "media" }');
   const candidate = storage as Partial<Storage> | null;
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.exists !== 'function' || typeof candidate.url !== 'function') {
     throw invalid('"storage" must be a storage driver such as fsStorage({ root: "media" }) (an object with name, exists() and url())');
@@ -161,6 +179,7 @@ function checkStorage(storage: unknown): Storage | undefined {
 /** A shared tier is an object with a name and `connect()` (what `redisShared()` returns). */
 function checkShared(shared: unknown): SharedTier | undefined {
   if (shared === undefined) return undefined;
+  if (typeof shared === 'function') throw uncalled('shared', shared, 'redisShared', '{ client, subscriber }');
   const candidate = shared as Partial<SharedTier> | null;
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.connect !== 'function' || typeof candidate.name !== 'string') {
     throw invalid(`"shared" must be a shared tier such as redisShared({ client, subscriber }) from logo-fallback/redis (an object with name and connect()), got ${showValue(shared)}`);

@@ -2,11 +2,13 @@
  * The `avatar` option fails at start-up, not on every render: a provider factory passed uncalled
  * (`avatar: initialsAvatar`), a provider that throws, or one that returns anything but a safe avatar
  * URL is refused by `createLogoResolver` with a `LogoFallbackError` that says what to pass. The
- * provider is tried once, on the placeholder.
+ * provider is tried once, on the placeholder. The same for `storage` and `shared`: a factory passed
+ * uncalled (`storage: fsStorage`) is named, with the call to make.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, initialsAvatar, LogoFallbackError, uiAvatars, type AvatarProvider } from '../src/index.js';
+import { createLogoResolver, fsStorage, httpStorage, initialsAvatar, LogoFallbackError, s3Storage, uiAvatars, type AvatarProvider, type LogoResolverOptions } from '../src/index.js';
+import { redisShared } from '../src/shared/redis.js';
 
 function refused(avatar: unknown, pattern: RegExp, placeholder?: string): void {
   try {
@@ -63,6 +65,29 @@ test('providers that draw the placeholder are accepted, and the placeholder is w
   const logos = createLogoResolver({ placeholder: 'Nobody', avatar: ({ name }) => (asked.push(name), `https://avatars.example/${encodeURIComponent(name)}`) });
   assert.equal(asked, ['Nobody'], 'tried once, at construction, on the placeholder');
   assert.is(logos.avatar('Acme Corp'), 'https://avatars.example/Acme%20Corp');
+});
+
+function refusedOption(options: Record<string, unknown>, pattern: RegExp): void {
+  try {
+    createLogoResolver(options as LogoResolverOptions);
+  } catch (error) {
+    assert.instance(error, LogoFallbackError);
+    assert.is((error as LogoFallbackError).code, 'INVALID_OPTION');
+    assert.match((error as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`accepted ${Object.keys(options).join(', ')}`);
+}
+
+test('storage and shared: a factory passed uncalled is named, with the call to make', () => {
+  refusedOption({ storage: fsStorage }, /"storage" is a function \(fsStorage\), not what it makes: call it — storage: fsStorage\(\{ root: "media" \}\)/);
+  refusedOption({ storage: httpStorage }, /"storage" is a function \(httpStorage\), not what it makes: call it — storage: httpStorage\(…\)/);
+  refusedOption({ storage: s3Storage }, /call it — storage: s3Storage\(…\)/);
+  refusedOption({ storage: () => ({}) }, /"storage" is a function, not what it makes: call it — storage: fsStorage\(\{ root: "media" \}\)/);
+  refusedOption({ storage: new Proxy(() => ({}), { get: () => { throw new Error('trap'); } }) }, /"storage" is a function, not what it makes/);
+  refusedOption({ shared: redisShared }, /"shared" is a function \(redisShared\), not what it makes: call it — shared: redisShared\(\{ client, subscriber \}\)/);
+  // An object that is not a storage keeps the message about what a storage is.
+  refusedOption({ storage: { exists: () => true } }, /"storage" must be a storage driver such as fsStorage/);
 });
 
 test.run();
