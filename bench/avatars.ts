@@ -9,6 +9,8 @@ import { Avatar, Style } from '@dicebear/core';
 import initialsStyle from '@dicebear/styles/initials.json' with { type: 'json' };
 import { initialsAvatar } from '../src/avatars/svg.js';
 import { uiAvatars } from '../src/avatars/ui-avatars.js';
+import { createLogoResolver } from '../src/resolver.js';
+import { fsStorage } from '../src/storage/fs.js';
 import { measure, printTable } from './measure.js';
 
 const BATCH = 200;
@@ -75,6 +77,37 @@ printTable(
   ],
 );
 console.log(`A new hostile name (10,000 combining marks, 1 MB, 50,000 ZWJ emoji; names are cut to 256 code units first): ${us('initialsAvatar, new hostile name').toFixed(2)} µs/call, ${(us('initialsAvatar, new hostile name') / us('initialsAvatar, new name')).toFixed(1)}× a new ordinary name.`);
+// Through the resolver: a repeated name is a memo hit whatever its length (the name is cut to its
+// avatar cut before any scan), and the display name of a long one is memoised by the name itself.
+const resolver = createLogoResolver({ storage: fsStorage({ root: fileURLToPath(new URL('../fixtures/media/', import.meta.url)), baseUrl: '/media/' }) });
+const REPEATED: Record<string, string> = {
+  'ordinary name': 'Hewlett-Packard Enterprise',
+  '10,000 combining marks': `A${'\u0301'.repeat(10_000)}`,
+  '3,000 ZWJ emoji': '👨\u200d👩\u200d👧'.repeat(1_000),
+  '1 MB of letters': 'x'.repeat(1_000_000),
+};
+const RESOLVER_BATCH = 1_000;
+const repeatedTimes = measure(
+  Object.entries(REPEATED).flatMap(([label, company]) => {
+    const record = { company };
+    return [
+      { name: `logo: ${label}`, run: () => { let n = 0; for (let i = 0; i < RESOLVER_BATCH; i++) n += resolver.logo(record).length; return n; } },
+      { name: `name: ${label}`, run: () => { let n = 0; for (let i = 0; i < RESOLVER_BATCH; i++) n += resolver.name(record).length; return n; } },
+    ];
+  }),
+  { rounds: 30, warmup: 10 },
+);
+const perCall = (name: string): number => ((repeatedTimes.get(name) ?? Number.NaN) * 1000) / RESOLVER_BATCH;
+console.log(`\n## A repeated name through the resolver (logos.logo(record) with no file: the avatar; logos.name(record)), ${RESOLVER_BATCH} calls a round\n`);
+printTable(
+  ['name', 'logo() µs/call', 'name() µs/call', 'logo() vs an ordinary name'],
+  Object.keys(REPEATED).map((label) => [
+    label,
+    perCall(`logo: ${label}`).toFixed(3),
+    perCall(`name: ${label}`).toFixed(3),
+    `${(perCall(`logo: ${label}`) / perCall('logo: ordinary name')).toFixed(2)}×`,
+  ]),
+);
 console.log(`uiAvatars() URL for a new name: ${us('uiAvatars() URL, new name').toFixed(2)} µs/call (no drawing: the third party draws it).`);
 console.log(`Sizes: initialsAvatar SVG ${decodeURIComponent(sample.slice(sample.indexOf(',') + 1)).length} B, data: URL ${sample.length} chars; DiceBear SVG ${new Avatar(style, { seed: 'Hewlett-Packard', size: 64 }).toString().length} B, data: URL ${dicebear('Hewlett-Packard').length} chars.\n`);
 

@@ -16,6 +16,17 @@ import { printable as toPrintable, type Printable } from './answers.js';
 /** Printed when even the avatar provider fails: an empty SVG, safe anywhere. */
 export const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E';
 
+/**
+ * `text` made a string of its own. A key built from a slice of a long name is a V8 cons string that
+ * points at the slice, and a slice keeps the whole string it was cut from alive: a memo of such keys
+ * would hold every long name ever drawn (measured: 200 keys cut from 1 MB names kept 200 MB).
+ * Converting to a number flattens the string in place (a copy of its characters), dropping the slice.
+ */
+function flat(text: string): string {
+  Number(text);
+  return text;
+}
+
 /** The resolver's avatars. */
 export interface Avatars {
   /**
@@ -48,27 +59,27 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
   }
 
   /**
-   * The name the provider draws: the display name as cut for avatars (`cutName`: initials and
-   * colour read nothing after its first {@link AVATAR_NAME_LENGTH} code units), or the placeholder.
+   * The name the provider draws: the display name of the name cut for avatars (`cutName` first —
+   * initials and colour read nothing after its first {@link AVATAR_NAME_LENGTH} code units, as
+   * `initials()` reads them — so that no work here grows with the name), or the placeholder.
    */
   function avatarName(value: unknown): string {
-    const name = displayName(value);
-    const cut = name === undefined ? '' : cutName(name).trimEnd();
-    return cut !== '' && hasInitials(cut) ? cut : placeholder;
+    const name = displayName(typeof value === 'string' ? cutName(value) : value);
+    return name !== undefined && hasInitials(name) ? name : placeholder;
   }
 
   function printable(nameValue: unknown, size: unknown, format?: unknown): Printable {
     const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
     const asked = format === 'svg' || format === 'png' ? format : undefined;
-    // A short string is its own key: a hit costs one lookup. Anything else is keyed by the name the
-    // provider will see — bounded, so a repeated name is a hit whatever its length.
-    const short = typeof nameValue === 'string' && nameValue.length <= AVATAR_NAME_LENGTH;
-    const name = short ? undefined : avatarName(nameValue);
-    const key = `${wanted ?? ''}|${asked ?? ''}|${short ? `s${nameValue as string}` : `n${name}`}`;
+    // A string is keyed by its avatar cut (itself when short: a hit costs one lookup), anything else by
+    // the name the provider will see: the key is bounded and costs no scan of the name, so a repeated
+    // name is a hit whatever its length, before any trimming, normalising or segmenting.
+    const text = typeof nameValue === 'string' ? cutName(nameValue) : undefined;
+    const key = `${wanted ?? ''}|${asked ?? ''}|${text === undefined ? `n${avatarName(nameValue)}` : `s${text}`}`;
     const memoised = memo.get(key);
     if (memoised !== undefined) return memoised;
-    const drawn = toPrintable(drawNew(name ?? avatarName(nameValue), wanted, asked));
-    memo.set(key, drawn);
+    const drawn = toPrintable(drawNew(avatarName(text ?? nameValue), wanted, asked));
+    memo.set(flat(key), drawn);
     return drawn;
   }
 

@@ -10,7 +10,7 @@ import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } 
 import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
 import { MAX_REFERENCE_LENGTH, parseReference } from './keys.js';
 import { Memo, memoKey } from './memo.js';
-import { fileReference, isRecord, readFailures, readField, readCallOption, displayName, type ReadFailures } from './records.js';
+import { fileReference, isRecord, readFailures, readField, readCallOption, createDisplayNames, type ReadFailures } from './records.js';
 import { createReporter } from './reports.js';
 import { createPrefetch } from './prefetch.js';
 import { createPrefixListings } from './prefetch-prefix.js';
@@ -64,6 +64,7 @@ export function createLogoResolver(options: LogoResolverOptions = {}): LogoResol
   const keyContext = { baseUrl: storage.baseUrl, root: storage.root };
   const parsedMemo = new Memo<string, Parsed>(memoSize);
   const versioned = settings.cache.version;
+  const displayName = createDisplayNames(memoSize);
   // What the full path answered, for the warm path (src/answers.ts) to answer again while it holds.
   const warm = createWarmAnswers(cache, avatars, { nameFields, fileFields, max: memoSize, versioned });
 
