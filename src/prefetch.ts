@@ -5,11 +5,19 @@
  */
 import type { ExistenceCache, ExistenceCacheSettings } from './cache.js';
 import { LogoFallbackError, describeError, isLogoFallbackError } from './errors.js';
-import { numberOption } from './options.js';
+import { booleanOption, numberOption, optionKeys, readOptions, showValue } from './options.js';
 import type { PrefixListings } from './prefetch-prefix.js';
-import { isRecord, readCallOption, readFailures, readField, type ReadFailures } from './records.js';
+import { isRecord, readFailures, readField, type ReadFailures } from './records.js';
 import type { Report } from './reports.js';
 import type { LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
+
+const OWNER = 'prefetch()';
+const PREFETCH_KEYS = optionKeys<PrefetchOptions>()(['files', 'concurrency']);
+const PREFIX_KEYS = optionKeys<PrefetchPrefix>()(['prefix']);
+
+/** A list whose iteration threw (a generator that throws, a Proxy whose traps throw): the caller's data, not the storage's fault. */
+const unreadable = (cause: unknown): LogoFallbackError =>
+  new LogoFallbackError('INVALID_RECORD', `${OWNER}: reading the list threw: ${describeError(cause)}`, { cause });
 
 /** What `prefetch()` uses of its resolver. */
 export interface PrefetchContext {
@@ -32,17 +40,38 @@ export function createPrefetch(context: PrefetchContext): LogoResolver['prefetch
     const failures = readFailures();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const files = prefetchOptions?.files === true;
-      const concurrency = numberOption(prefetchOptions?.concurrency, 'concurrency', 'prefetch()', { min: 1, max: 1024, fallback: settings.concurrency, integer: true });
+      const options = readOptions<PrefetchOptions>(prefetchOptions ?? undefined, PREFETCH_KEYS, 'its options', OWNER);
+      const files = booleanOption(options.files, 'files', OWNER, false);
+      const concurrency = numberOption(options.concurrency, 'concurrency', OWNER, { min: 1, max: 1024, fallback: settings.concurrency, integer: true });
       if (items === null || items === undefined) return;
-      if (typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-        // Not a list: the listing form, `{ prefix }`; anything else is nothing to prefetch.
-        const prefix = readCallOption(items, 'prefix', failures);
+      if (typeof items === 'string') {
+        throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: got the string ${showValue(items)}; pass a list of ${files ? 'file values' : 'records'} (an array), or { prefix } to list the storage`);
+      }
+      const keys = new Set<string>();
+      let iterator: Iterator<unknown> | undefined;
+      try {
+        const iterate = (items as Partial<Iterable<unknown>>)[Symbol.iterator];
+        if (typeof iterate === 'function') iterator = iterate.call(items) as Iterator<unknown>;
+      } catch (error) {
+        throw unreadable(error);
+      }
+      if (iterator === undefined) {
+        // Not a list: the listing form, `{ prefix }`.
+        const { prefix } = readOptions<PrefetchPrefix>(items, PREFIX_KEYS, 'its argument', OWNER);
         if (prefix !== undefined) await listings.run(prefix);
         return;
       }
-      const keys = new Set<string>();
-      for (const item of items as Iterable<unknown>) {
+      for (;;) {
+        let item: unknown;
+        try {
+          const step = iterator.next();
+          if (step.done === true) break;
+          item = step.value;
+        } catch (error) {
+          // What was read before the throw is still checked.
+          report(unreadable(error));
+          break;
+        }
         const file = files ? item : isRecord(item) ? readField(item, fileFields, failures) : undefined;
         const key = keyOf(file, failures);
         if (key !== undefined && cache.peek(key) === undefined) keys.add(key);

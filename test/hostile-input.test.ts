@@ -99,17 +99,17 @@ test('a Proxy record whose getPrototypeOf trap throws, and a revoked Proxy: ever
   }
 });
 
-test('prefetch() of a hostile list: one report when reading it throws, none when it is merely not a list', async () => {
-  for (const [items, reports] of [
-    [revoked(), 1],
-    [hostile([record()], ['get']).proxy, 1],
-    [hostile(record(), ['getPrototypeOf']).proxy, 0],
-    [{ [Symbol.iterator]: () => ({ next: () => { throw new Error('iterator'); } }) }, 1],
-    [{}, 0],
+test('prefetch() of a hostile list: one report when reading it throws (INVALID_RECORD), one when it is not a list (INVALID_OPTION), none for an empty one', async () => {
+  for (const [items, code] of [
+    [revoked(), 'INVALID_RECORD'],
+    [hostile([record()], ['get']).proxy, 'INVALID_RECORD'],
+    [hostile(record(), ['getPrototypeOf']).proxy, 'INVALID_OPTION'],
+    [{ [Symbol.iterator]: () => ({ next: () => { throw new Error('iterator'); } }) }, 'INVALID_RECORD'],
+    [{}, undefined],
   ] as const) {
     const { logos, errors } = setup();
     assert.is(await logos.prefetch(items as Iterable<unknown>), undefined);
-    assert.is(errors.length, reports, errors.map((e) => e.message).join(' | '));
+    assert.equal(errors.map((e) => e.code), code === undefined ? [] : [code], errors.map((e) => e.message).join(' | '));
   }
 });
 
