@@ -9,7 +9,7 @@ import type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/type
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
 import { Memo } from './memo.js';
-import { displayName } from './records.js';
+import { MAX_NAME_LENGTH, displayName } from './records.js';
 import type { Report } from './reports.js';
 import { printable as toPrintable, type Printable } from './answers.js';
 
@@ -25,6 +25,26 @@ export const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2F
 function flat(text: string): string {
   Number(text);
   return text;
+}
+
+/** Whether a UTF-16 code unit is white space as `String.prototype.trim` removes it (ECMA-262 WhiteSpace and LineTerminator). */
+function isTrimmed(code: number): boolean {
+  return code <= 0x20
+    ? code === 0x20 || (code >= 0x09 && code <= 0x0d)
+    : code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
+}
+
+/**
+ * The part of a name string an avatar can depend on: leading white space stepped over (as the
+ * display name trims it; at most {@link MAX_NAME_LENGTH} code units, as it reads), then
+ * {@link cutName}'s {@link AVATAR_NAME_LENGTH} code units. Costs the leading white space, not
+ * the name's length.
+ */
+function avatarCut(name: string): string {
+  const end = Math.min(name.length, MAX_NAME_LENGTH);
+  let start = 0;
+  while (start < end && isTrimmed(name.charCodeAt(start))) start++;
+  return cutName(start === 0 && end === name.length ? name : name.slice(start, end));
 }
 
 /** The resolver's avatars. */
@@ -59,12 +79,12 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
   }
 
   /**
-   * The name the provider draws: the display name of the name cut for avatars (`cutName` first —
-   * initials and colour read nothing after its first {@link AVATAR_NAME_LENGTH} code units, as
-   * `initials()` reads them — so that no work here grows with the name), or the placeholder.
+   * The name the provider draws: the display name of the name as cut for avatars ({@link avatarCut}:
+   * initials and colour read nothing after its first {@link AVATAR_NAME_LENGTH} code units), or the
+   * placeholder.
    */
   function avatarName(value: unknown): string {
-    const name = displayName(typeof value === 'string' ? cutName(value) : value);
+    const name = displayName(typeof value === 'string' ? avatarCut(value) : value);
     return name !== undefined && hasInitials(name) ? name : placeholder;
   }
 
@@ -72,9 +92,9 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
     const asked = format === 'svg' || format === 'png' ? format : undefined;
     // A string is keyed by its avatar cut (itself when short: a hit costs one lookup), anything else by
-    // the name the provider will see: the key is bounded and costs no scan of the name, so a repeated
-    // name is a hit whatever its length, before any trimming, normalising or segmenting.
-    const text = typeof nameValue === 'string' ? cutName(nameValue) : undefined;
+    // the name the provider will see: the key is bounded and made without any regular expression,
+    // trimming, normalising or segmenting, so a repeated name is a hit whatever its length.
+    const text = typeof nameValue === 'string' ? (nameValue.length <= AVATAR_NAME_LENGTH ? nameValue : avatarCut(nameValue)) : undefined;
     const key = `${wanted ?? ''}|${asked ?? ''}|${text === undefined ? `n${avatarName(nameValue)}` : `s${text}`}`;
     const memoised = memo.get(key);
     if (memoised !== undefined) return memoised;
