@@ -9,6 +9,7 @@
 import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, StorageCheck } from './shared/types.js';
+import { unheldSignal } from './storage/guards.js';
 import type { Storage, StorageEntry } from './storage/types.js';
 
 /**
@@ -217,7 +218,9 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
     check.startedAt = Date.now();
     arm(check);
     const { key } = check;
-    const controller = new AbortController();
+    // Unheld: the request's sockets do not keep the process alive; whoever waits holds it with
+    // their own timer (arm(), prefetch()'s bound), and once nobody does a script can exit.
+    const controller = unheldSignal();
     let hard: NodeJS.Timeout | undefined;
     let outcome: { state: Existence; error?: LogoFallbackError; found?: Found };
     try {

@@ -76,6 +76,28 @@ export function unquoteEtag(etag: string | null | undefined): string | undefined
   return weak ? `W/${bare}` : bare;
 }
 
+/** Signals of operations that must not keep the process alive (see {@link unheldSignal}). */
+const unheld = new WeakSet<AbortSignal>();
+
+/**
+ * A new controller whose signal marks its operation as one that must not keep the process alive:
+ * a background existence check, which whoever waits for holds with a timer of their own (a render's
+ * `timeout`, `prefetch()`'s bound). A driver given such a signal (directly or through
+ * {@link startDeadline}) `unref()`s the sockets it opens for it, so that a script whose last caller
+ * has its answer exits at once instead of when a hung request is aborted (`hardTimeout`). Calls
+ * made without one — `storage.exists()` from your own code, the audit — hold the process as usual.
+ */
+export function unheldSignal(): AbortController {
+  const controller = new AbortController();
+  unheld.add(controller.signal);
+  return controller;
+}
+
+/** Whether `signal` came from {@link unheldSignal} (or a deadline built on one). */
+export function isUnheld(signal: AbortSignal | undefined): boolean {
+  return signal !== undefined && unheld.has(signal);
+}
+
 /** A driver's deadline for one operation: its signal, and `clear()` for a `finally`. */
 export interface Deadline {
   /** Aborts at the deadline (reason: a `TimeoutError`) or when the caller's signal aborts. */
@@ -94,6 +116,7 @@ export interface Deadline {
  */
 export function startDeadline(signal: AbortSignal | undefined, timeout: number): Deadline {
   const controller = new AbortController();
+  if (isUnheld(signal)) unheld.add(controller.signal);
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeout} ms`, 'TimeoutError')), timeout);
   timer.unref();
   const forward = (): void => controller.abort(signal?.reason);

@@ -11,6 +11,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { isUnheld } from './guards.js';
 
 /** What a request gives back: the status, the headers, and the body when it was asked for. */
 export interface ClientResponse {
@@ -72,6 +73,12 @@ export function keepAliveClient(maxSockets: number): KeepAliveClient {
         agent: url.protocol === 'https:' ? agents['https:'] : agents['http:'],
         signal: init.signal,
       });
+      // A background check's socket must not keep the process alive: the caller who waits holds
+      // it with a timer of its own (see unheldSignal). A reused socket is ref'd again by the agent
+      // before 'socket' fires; a freed one is unref'd by it.
+      if (isUnheld(init.signal)) request.once('socket', (socket) => socket.unref());
+      // An aborted request (the deadline, hardTimeout) destroys its socket: a hung connection is
+      // closed, never returned to the pool.
       request.on('error', (error) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
       request.on('response', (response) => {
         const answer = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: toHeaders(response) };
