@@ -5,7 +5,7 @@
  * engine prints a URL and a name (a {@link Printer}).
  */
 import { types } from 'node:util';
-import { LogoFallbackError, escapeHtml, type LogoResolver } from '../src/index.js';
+import { LogoFallbackError, escapeHtml, type LogoCallOptions, type LogoResolver } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
 import { Memo } from '../src/memo.js';
 import { PRINTED_FIELDS, isPrintable, warmPathOf, type Printable } from '../src/answers.js';
@@ -118,9 +118,14 @@ export function hostileArgument(owner: string, which: string, cause?: unknown): 
   return new LogoFallbackError('INVALID_RECORD', `${owner}: the "${which}" argument of a filter was a Proxy or could not be read; it was ignored`, cause === undefined ? {} : { cause });
 }
 
-/** `value` when it is an integer pixel size, else nothing. */
-function sizeOf(value: unknown): { size: number } | undefined {
-  return typeof value === 'number' && Number.isInteger(value) ? { size: value } : undefined;
+/**
+ * The call options for a `size` argument as the template passed it: a number, or a string of digits
+ * (`size="40"` in Handlebars and Liquid, a Nunjucks variable) — the resolver reads both, and reports
+ * any other value once (`INVALID_OPTION`) and draws the default size.
+ */
+function sizeOf(value: unknown): LogoCallOptions | undefined {
+  // Checked by the resolver, whatever it is: the cast only says so to the compiler.
+  return value === undefined ? undefined : ({ size: value } as LogoCallOptions);
 }
 
 /** A printed value now, or a promise of one. */

@@ -8,6 +8,7 @@ import { AVATAR_NAME_LENGTH, cutName, hasInitials } from './avatars/initials.js'
 import type { AvatarFormat, AvatarProvider, AvatarSubject } from './avatars/types.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
+import { showValue } from './options.js';
 import { Memo } from './memo.js';
 import { MAX_NAME_LENGTH, displayName } from './records.js';
 import type { Report } from './reports.js';
@@ -25,6 +26,22 @@ export const LAST_RESORT = 'data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2F
 function flat(text: string): string {
   Number(text);
   return text;
+}
+
+const INVALID = Symbol('invalid size');
+/** A size in digits, as templates pass it (`size="40"` in Handlebars and Liquid, a variable): canonical decimal only. */
+const SIZE_DIGITS = /^[1-9][0-9]{0,3}$/;
+
+/**
+ * The avatar size a call asks for: an integer from 1 to 2048, given as a number or as a string of
+ * its decimal digits (`"40"`; not `"040"`, `"40px"`, `" 40"` or `"4e1"`) — template engines pass
+ * hash arguments and variables as strings. Absent (`undefined`, `null`, `''`): `undefined`, the
+ * provider's default. Anything else: {@link INVALID}.
+ */
+export function avatarSize(size: unknown): number | undefined | typeof INVALID {
+  if (size === undefined || size === null || size === '') return undefined;
+  const value = typeof size === 'string' && SIZE_DIGITS.test(size) ? Number(size) : size;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 2048 ? value : INVALID;
 }
 
 /** Whether a UTF-16 code unit is white space as `String.prototype.trim` removes it (ECMA-262 WhiteSpace and LineTerminator). */
@@ -88,8 +105,23 @@ export function createAvatars(provider: AvatarProvider, placeholder: string, max
     return name !== undefined && hasInitials(name) ? name : placeholder;
   }
 
+  // Unusable sizes already reported (each once; the set starts over past 64 of them).
+  let refusedSizes = new Set<string>();
+  /** The size asked, if usable ({@link avatarSize}); an unusable one is reported once and left out. */
+  function sizeOf(size: unknown): number | undefined {
+    const wanted = avatarSize(size);
+    if (wanted !== INVALID) return wanted;
+    const shown = typeof size === 'object' || typeof size === 'function' ? `a value of type ${typeof size}` : showValue(size);
+    if (!refusedSizes.has(shown)) {
+      if (refusedSizes.size >= 64) refusedSizes = new Set();
+      refusedSizes.add(shown);
+      report(new LogoFallbackError('INVALID_OPTION', `the avatar "size" must be an integer from 1 to 2048 (a number, or a string of its digits such as "40"), got ${shown}; the avatar is drawn at its default size`));
+    }
+    return undefined;
+  }
+
   function printable(nameValue: unknown, size: unknown, format?: unknown): Printable {
-    const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : undefined;
+    const wanted = typeof size === 'number' && Number.isInteger(size) && size >= 1 && size <= 2048 ? size : size === undefined ? undefined : sizeOf(size);
     const asked = format === 'svg' || format === 'png' ? format : undefined;
     // A string is keyed by its avatar cut (itself when short: a hit costs one lookup), anything else by
     // the name the provider will see: the key is bounded and made without any regular expression,

@@ -4,8 +4,13 @@ import type { Storage } from './storage/types.js';
 
 /** Per-call options of the resolver's methods. */
 export interface LogoCallOptions {
-  /** The avatar's size in CSS pixels, passed to the avatar provider (an integer, 1–2048; others are ignored). */
-  size?: number;
+  /**
+   * The avatar's size in CSS pixels, passed to the avatar provider: an integer from 1 to 2048, or a
+   * string of its decimal digits (`'40'`, as templates pass it). Any other value is reported once
+   * to `onError` (`INVALID_OPTION`) and the provider's default size is drawn; `null` and `''` count
+   * as absent. @default the avatar provider's size (`initialsAvatar`: 64)
+   */
+  size?: number | string;
   /**
    * The avatar's image format, passed to the avatar provider (`'svg'` or `'png'`; others are
    * ignored): `'png'` where SVG and `data:` URLs do not work, such as e-mail. The package's
