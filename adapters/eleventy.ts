@@ -10,7 +10,7 @@
 import type { Environment } from 'nunjucks';
 import { LogoFallbackError, createLogoResolver, type LogoResolver, type LogoResolverOptions } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
-import { adapterOptions, asText as textOf, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
+import { adapterOptions, refuseTakenNames, asText as textOf, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
 import { registerHandlebars, type HandlebarsInstance } from './handlebars.js';
 import { liquidHandlers, type LiquidHandler } from './liquid.js';
 import { registerNunjucks } from './nunjucks.js';
@@ -27,6 +27,8 @@ export interface EleventyConfigLike {
   addJavaScriptFilter(name: string, filter: AnyFilter): unknown;
   on?(event: string, listener: (...args: unknown[]) => unknown): unknown;
   versionCheck?(range: string): unknown;
+  /** What Eleventy has under a filter name (Eleventy 2.0+): its own, the project's, a plugin's. */
+  getFilter?(name: string): unknown;
 }
 
 /** Options of {@link eleventyLogoFallback}: the resolver's options, plus these. */
@@ -70,6 +72,9 @@ function sizeArg(callOptions: unknown, report: (error: unknown) => void): { size
   }
 }
 
+/** The filter names the plugin registered, per Eleventy configuration (see {@link refuseTakenNames}). */
+const registeredNames = new WeakMap<object, Set<string>>();
+
 /**
  * Adds `get_company_logo`, `get_company_logo_url` and `get_company_name` to an Eleventy build.
  * Nunjucks and Liquid filters wait for storage (Nunjucks through async filters, only where it can
@@ -104,6 +109,12 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
   const { names: nameOptions, logos: given, ...resolverOptions } = options;
   const adapterOptionsGiven = nameOptions === undefined ? {} : { names: nameOptions };
   const names = adapterOptions(adapterOptionsGiven, ['names'], OWNER);
+  // Eleventy's own filters (`url`, `slugify`, `log` …) and the project's: refused, as for the engines.
+  // Its getFilter gives its wrapper of a filter, so the plugin's own are known by name per configuration.
+  const ownNames = registeredNames.get(eleventyConfig) ?? new Set<string>();
+  refuseTakenNames(names, (name) => (ownNames.has(name) ? undefined : eleventyConfig.getFilter?.(name)), OWNER, 'Eleventy');
+  for (const name of Object.values(names)) ownNames.add(name);
+  registeredNames.set(eleventyConfig, ownNames);
   const logos = given === undefined ? createLogoResolver({ ...resolverOptions, timeout: resolverOptions.timeout ?? 10_000 }) : requireResolver(given, OWNER);
   const report = (error: unknown) => logos.reportError(error);
 
@@ -122,7 +133,14 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
     let filters = nunjucksFilters.get(env);
     if (filters === undefined) {
       const found = new Map<string, AnyFilter>();
-      const shim = { opts: (env as { opts?: unknown }).opts, getFilter: (filter: string) => env.getFilter(filter), addFilter: (filter: string, fn: AnyFilter) => found.set(filter, fn) };
+      // The shim's getFilter gives the printer Nunjucks' own `safe`; the names were checked against
+      // Eleventy's filters when the plugin was added, and the environment holds Eleventy's wrappers
+      // of ours under them, so they are reported as free here.
+      const getFilter = (filter: string): unknown => {
+        if (filter === 'safe') return env.getFilter(filter);
+        throw new Error(`filter not found: ${filter}`);
+      };
+      const shim = { opts: (env as { opts?: unknown }).opts, getFilter, addFilter: (filter: string, fn: AnyFilter) => found.set(filter, fn) };
       registerNunjucks(shim as unknown as Environment, logos, { ...adapterOptionsGiven, async: true });
       nunjucksFilters.set(env, (filters = found));
     }

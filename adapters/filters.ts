@@ -41,12 +41,66 @@ export function adapterOptions(options: unknown, known: readonly string[], owner
   const names = (options as { names?: unknown } | undefined)?.names;
   checkKnownKeys(names, Object.keys(DEFAULT_FILTER_NAMES), '"names"', owner);
   const resolved = { ...DEFAULT_FILTER_NAMES, ...(names as FilterNames | undefined) };
+  const taken = new Map<string, string>();
   for (const [which, name] of Object.entries(resolved)) {
     if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
       throw new LogoFallbackError('INVALID_OPTION', `${owner}: "names.${which}" must be an identifier such as "get_company_logo", got ${JSON.stringify(name)}`);
     }
+    const other = taken.get(name);
+    if (other !== undefined) {
+      throw new LogoFallbackError('INVALID_OPTION', `${owner}: ${nameOf(other, name)} and ${nameOf(which, name)} are both ${JSON.stringify(name)}; each filter needs a name of its own`);
+    }
+    taken.set(name, which);
   }
   return resolved;
+}
+
+/** How a message names one of the names: `"names.logo"`, with `(by default)` when it is the default name. */
+function nameOf(which: string, name: string): string {
+  return DEFAULT_FILTER_NAMES[which as keyof FilterNames] === name ? `"names.${which}" (by default)` : `"names.${which}"`;
+}
+
+/** Marks the filters and helpers the package registers, so that registering again replaces them without a word. */
+const OURS = Symbol.for('logo-fallback.filter');
+
+/** `filter` marked as one of the package's (see {@link refuseTakenNames}). */
+export function ours<T extends object>(filter: T): T {
+  Object.defineProperty(filter, OURS, { value: true });
+  return filter;
+}
+
+/** Whether an engine's filter is one the package registered: a marked function, or a LiquidJS `{ handler }` holding one. Never throws. */
+function isOurs(value: unknown): boolean {
+  try {
+    if ((typeof value !== 'function' && typeof value !== 'object') || value === null) return false;
+    return (value as { [OURS]?: unknown })[OURS] === true || (value as { handler?: { [OURS]?: unknown } }).handler?.[OURS] === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses filter names the engine already has — its own (Nunjucks' `safe`, Liquid's `upcase`,
+ * Handlebars' `if`) or one the application registered — so that a rename cannot silently replace
+ * them: registering would. The package's own filters, registered before, may be replaced.
+ * `existing(name)` gives what the engine has under a name (throwing or `undefined` for nothing).
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION` naming the name, the engine and what to do.
+ */
+export function refuseTakenNames(names: Required<FilterNames>, existing: (name: string) => unknown, owner: string, engine: string): void {
+  for (const [which, name] of Object.entries(names) as Array<[keyof FilterNames, string]>) {
+    let found: unknown;
+    try {
+      found = existing(name);
+    } catch {
+      found = undefined; // Nunjucks' getFilter throws for a name it does not have
+    }
+    if (found === undefined || found === null || isOurs(found)) continue;
+    throw new LogoFallbackError(
+      'INVALID_OPTION',
+      `${owner}: ${engine} already has a filter named ${JSON.stringify(name)} (its own, or one registered before), and ${nameOf(which, name)} would replace it; choose another name, e.g. { names: { ${which}: ${JSON.stringify(name === DEFAULT_FILTER_NAMES[which] ? `logo_fallback_${which}` : DEFAULT_FILTER_NAMES[which])} } }`,
+    );
+  }
 }
 
 /** Checks that the resolver passed to an adapter is one. */

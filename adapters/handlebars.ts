@@ -16,6 +16,8 @@ import {
   requireEngine,
   requireResolver,
   toHtml,
+  ours,
+  refuseTakenNames,
   type FilterArgs,
   type FilterNames,
 } from './filters.js';
@@ -110,6 +112,9 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   requireEngine(handlebars, (h) => typeof h.registerHelper === 'function', OWNER, 'the Handlebars namespace (import Handlebars from "handlebars") or an instance from Handlebars.create()');
   const resolver = requireResolver(logos, OWNER);
   const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  // Its helpers (`if`, `each`, `lookup` …, and any the application registered) are in `helpers`.
+  const helpers = (handlebars as { helpers?: Record<string, unknown> }).helpers;
+  refuseTakenNames(names, (name) => helpers?.[name], OWNER, 'Handlebars');
   // URLs and names memoised apart: a page prints both, and each kind alone may reach memoSize.
   const html = (text: string) => new HtmlText(text, toHtml(text));
   const name = memoized(html, memoSizeOf(resolver));
@@ -119,7 +124,7 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   // The usual call, `{{get_company_logo this}}`, is the record and Handlebars' options with no hash
   // argument: it goes straight to the filter. Anything else is read in full; `apply` hands
   // `arguments` on without building the object on the usual call.
-  handlebars.registerHelper(names.logo, function (this: unknown, value: unknown, options: unknown) {
+  handlebars.registerHelper(names.logo, ours(function (this: unknown, value: unknown, options: unknown) {
     try {
       if (arguments.length === 2) {
         // Handlebars' options, with no hash argument a helper reads (nor one to report). Checked
@@ -134,25 +139,25 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
       report(error);
       return filters.fallback();
     }
-  });
+  }));
   function logo(this: unknown) {
     return filters.logo(subject(arguments), readArgs(arguments, 'size', report), false);
   }
-  handlebars.registerHelper(names.file, function () {
+  handlebars.registerHelper(names.file, ours(function () {
     try {
       return filters.file(subject(arguments), readArgs(arguments, 'name', report), false);
     } catch (error) {
       report(error);
       return filters.fallback();
     }
-  });
-  handlebars.registerHelper(names.name, function () {
+  }));
+  handlebars.registerHelper(names.name, ours(function () {
     try {
       return filters.name(subject(arguments), readArgs(arguments, 'fallback', report));
     } catch (error) {
       report(error);
       return '';
     }
-  });
+  }));
   return handlebars;
 }

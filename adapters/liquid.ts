@@ -17,6 +17,8 @@ import {
   requireEngine,
   requireResolver,
   toHtml,
+  ours,
+  refuseTakenNames,
   type FilterArgs,
   type FilterNames,
   type Printer,
@@ -81,11 +83,13 @@ export function registerLiquid(liquid: Liquid, logos: LogoResolver, options: Liq
   requireEngine(liquid, (l) => typeof l.registerFilter === 'function', OWNER, 'a Liquid instance: new Liquid(options)', 'Liquid');
   const resolver = requireResolver(logos, OWNER);
   const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const registered = (liquid as { filters?: Record<string, unknown> }).filters;
+  refuseTakenNames(names, (name) => registered?.[name], OWNER, 'LiquidJS');
   const escapes = Boolean((liquid as { options?: { outputEscape?: unknown } }).options?.outputEscape);
   const handlers = liquidHandlers(resolver, { url: memoized(toHtml, memoSizeOf(resolver)), name: escapes ? (text) => text : toHtml });
-  liquid.registerFilter(names.logo, { raw: true, handler: handlers.logo });
-  liquid.registerFilter(names.file, { raw: true, handler: handlers.file });
-  liquid.registerFilter(names.name, { raw: !escapes, handler: handlers.name });
+  liquid.registerFilter(names.logo, ours({ raw: true, handler: handlers.logo }));
+  liquid.registerFilter(names.file, ours({ raw: true, handler: handlers.file }));
+  liquid.registerFilter(names.name, ours({ raw: !escapes, handler: handlers.name }));
   return liquid;
 }
 

@@ -17,6 +17,8 @@ import {
   requireEngine,
   requireResolver,
   toHtml,
+  ours,
+  refuseTakenNames,
   type FilterArgs,
   type FilterNames,
   type Printer,
@@ -112,6 +114,7 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
   requireEngine(env, (e) => typeof e.addFilter === 'function' && typeof e.getFilter === 'function', OWNER, 'a Nunjucks environment: new nunjucks.Environment(loader), or what nunjucks.configure() returns', 'Environment');
   const resolver = requireResolver(logos, OWNER);
   const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  refuseTakenNames(names, (name) => env.getFilter(name), OWNER, 'Nunjucks');
   const filters = createFilters(resolver, printer(env, memoSizeOf(resolver)));
   const report = (error: unknown) => resolver.reportError(error);
   const failed = (error: unknown) => {
@@ -119,31 +122,31 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
     return filters.fallback();
   };
 
-  env.addFilter(names.name, function (record: unknown) {
+  env.addFilter(names.name, ours(function (record: unknown) {
     try {
       return filters.name(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'fallback', report));
     } catch (error) {
       report(error);
       return '';
     }
-  });
+  }));
 
   if (options.async !== true || filters.answersNow) {
     // `arguments` instead of a rest parameter: the usual call has no argument, and then no array is built.
-    env.addFilter(names.logo, function (record: unknown) {
+    env.addFilter(names.logo, ours(function (record: unknown) {
       try {
         return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'size', report), false);
       } catch (error) {
         return failed(error);
       }
-    });
-    env.addFilter(names.file, function (file: unknown) {
+    }));
+    env.addFilter(names.file, ours(function (file: unknown) {
       try {
         return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'name', report), false);
       } catch (error) {
         return failed(error);
       }
-    });
+    }));
     return env;
   }
 
@@ -188,7 +191,7 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
       });
       return undefined;
     };
-  env.addFilter(names.logo, asyncFilter(filters.logo, 'size'), true);
-  env.addFilter(names.file, asyncFilter(filters.file, 'name'), true);
+  env.addFilter(names.logo, ours(asyncFilter(filters.logo, 'size')), true);
+  env.addFilter(names.file, ours(asyncFilter(filters.file, 'name')), true);
   return env;
 }
