@@ -5,9 +5,9 @@
  */
 import type { ExistenceCache, ExistenceCacheSettings } from './cache.js';
 import { LogoFallbackError, describeError, isLogoFallbackError } from './errors.js';
-import { booleanOption, numberOption, optionKeys, readOptions, showValue } from './options.js';
+import { booleanOption, checkKnownKeys, numberOption, optionKeys, readOptions, showValue } from './options.js';
 import type { PrefixListings } from './prefetch-prefix.js';
-import { isRecord, readFailures, readField, type ReadFailures } from './records.js';
+import { isRecord, readCallOption, readFailures, readField, type ReadFailures } from './records.js';
 import type { Report } from './reports.js';
 import type { LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
 
@@ -16,8 +16,8 @@ const PREFETCH_KEYS = optionKeys<PrefetchOptions>()(['files', 'concurrency']);
 const PREFIX_KEYS = optionKeys<PrefetchPrefix>()(['prefix']);
 
 /** A list whose iteration threw (a generator that throws, a Proxy whose traps throw): the caller's data, not the storage's fault. */
-const unreadable = (cause: unknown): LogoFallbackError =>
-  new LogoFallbackError('INVALID_RECORD', `${OWNER}: reading the list threw: ${describeError(cause)}`, { cause });
+const unreadable = (cause: unknown, what = 'the list'): LogoFallbackError =>
+  new LogoFallbackError('INVALID_RECORD', `${OWNER}: reading ${what} threw: ${describeError(cause)}`, { cause });
 
 /** What `prefetch()` uses of its resolver. */
 export interface PrefetchContext {
@@ -56,8 +56,15 @@ export function createPrefetch(context: PrefetchContext): LogoResolver['prefetch
         throw unreadable(error);
       }
       if (iterator === undefined) {
-        // Not a list: the listing form, `{ prefix }`.
-        const { prefix } = readOptions<PrefetchPrefix>(items, PREFIX_KEYS, 'its argument', OWNER);
+        // Not a list: the listing form, `{ prefix }` — no other key (a typo such as `prefx` is named).
+        // Reading it is reading the caller's data: a throwing trap or getter is an INVALID_RECORD.
+        try {
+          Object.keys(items);
+        } catch (error) {
+          throw unreadable(error, 'its argument');
+        }
+        checkKnownKeys(items, PREFIX_KEYS, 'its argument', OWNER);
+        const prefix = readCallOption(items, 'prefix', failures);
         if (prefix !== undefined) await listings.run(prefix);
         return;
       }

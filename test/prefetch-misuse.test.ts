@@ -96,6 +96,18 @@ test('a list whose reading throws: INVALID_RECORD (not STORAGE_FAILED), and what
   }
 });
 
+test('a { prefix } argument whose reading throws (a getter, a Proxy whose ownKeys or get trap throws): INVALID_RECORD, no listing', async () => {
+  const throwingGetter = { get prefix(): string { throw new Error('getter'); } };
+  const ownKeysTrap = new Proxy({ prefix: '' }, { ownKeys: () => { throw new Error('ownKeys trap'); } });
+  const getTrap = new Proxy({ prefix: '' }, { get: (target, key) => { if (key === 'prefix') throw new Error('get trap'); return Reflect.get(target, key); } });
+  for (const items of [throwingGetter, ownKeysTrap, getTrap]) {
+    const { logos, errors, checked } = setup();
+    assert.is(await logos.prefetch(items as never), undefined);
+    assert.equal(codes(errors), ['INVALID_RECORD'], errors.map((e) => e.message).join(' | '));
+    assert.equal(checked, []);
+  }
+});
+
 test('ordinary calls make no report', async () => {
   const { logos, errors, checked } = setup();
   await logos.prefetch([{ company: 'Acme', icon: 'a.png' }], {});
