@@ -34,7 +34,9 @@ export interface CacheOptions {
   /**
    * How long one check may run, ms (at least `timeout`, at most 2^31−1): after a render stopped
    * waiting it goes on, so that it can still fill the cache; then its request is aborted and the
-   * answer is a fault. @default 10_000 (or `timeout`, when that is longer)
+   * answer is a fault. A check nobody waits for does not keep the process alive meanwhile (the
+   * HTTP and S3 drivers `unref()` its sockets): a script exits once its last caller has its answer.
+   * @default 10_000 (or `timeout`, when that is longer)
    */
   hardTimeout?: number;
   /**

@@ -110,6 +110,11 @@ export interface LogoResolver {
    *
    * `prefetch({ prefix })` instead lists the storage once and stores what the listing shows about
    * every file under the prefix (see {@link PrefetchPrefix}); it resolves when the listing ends.
+   *
+   * A call it cannot use checks nothing and is reported to `onError`: an unknown key in `options`
+   * or in `{ prefix }`, a `files` that is not a boolean, a string instead of a list (a string is
+   * iterable, one character at a time): `INVALID_OPTION`; a list or argument whose reading throws
+   * (a generator, a Proxy's trap, a getter): `INVALID_RECORD`, the items read before it still checked.
    */
   prefetch(items: Iterable<unknown> | PrefetchPrefix | null | undefined, options?: PrefetchOptions): Promise<void>;
   /** Forgets what is known about one file value (after an upload or delete), or about everything. */
