@@ -65,6 +65,7 @@ test('logo() and avatar() of a new hostile name read at most its avatar cut; a r
       const drawn: string[] = [];
       const provider = initialsAvatar();
       const logos = createLogoResolver({ avatar: (subject) => (drawn.push(subject.name), provider(subject)) });
+      drawn.length = 0; // the resolver tries its provider once on the placeholder at construction
       // A copy of the string each call (as from a database per request) and the same string again.
       const fresh = (): string => Buffer.from(company, 'utf16le').toString('utf16le');
       let first = '';
