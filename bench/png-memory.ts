@@ -10,6 +10,7 @@
  * `--expose-gc`). Prints `process.memoryUsage()` every tenth of the run and, last, one JSON line
  * for bench/avatars.ts.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { createAvatarResponder } from '../src/server/avatar-response.js';
@@ -71,7 +72,17 @@ for (let i = 0; i < requests; i++) {
   if ((i + 1) % Math.max(1, Math.floor(requests / 10)) === 0) peak = Math.max(peak, sample(i + 1));
 }
 const msEach = (performance.now() - started) / requests;
-const maxRss = process.resourceUsage().maxRSS * 1024;
+// This process's own peak: VmHWM. Not process.resourceUsage().maxRSS, which Linux carries from the
+// parent across fork and exec — bench/avatars.ts's own peak would show up as ours.
+const maxRss = ((): number => {
+  try {
+    const hwm = /VmHWM:\s*(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (hwm !== undefined) return Number(hwm) * 1024;
+  } catch {
+    // Not Linux: the rusage figure, with the caveat above.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+})();
 const what = provider ? 'PNG data URLs for distinct names (one synchronous stretch)' : 'PNG requests to the route';
 console.log(`${requests} distinct ${what}, ${fixedSize ?? '16–512'} px, ${inThread ? 'resvg in the main thread (baseline)' : 'resvg in the worker'}${gcEvery ? `, gc() every ${gcEvery}` : ''}: MB after n\n`);
 console.log('| requests | rss | heapUsed | external | arrayBuffers |\n| ---: | ---: | ---: | ---: | ---: |');
