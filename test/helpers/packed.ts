@@ -1,6 +1,6 @@
 /**
  * The package as npm publishes it, installed in a fresh project: `npm pack` (which builds through
- * the `prepare` script) into a temporary directory, the tarball extracted as
+ * the `prepack` script) into a temporary directory, the tarball extracted as
  * `node_modules/logo-fallback` of a temporary ESM project, and every other package linked from the
  * repository's node_modules (the engines, tsx, typescript, @types/*) — no network, no install.
  * Packed once per process and removed when the process exits.

@@ -52,6 +52,16 @@ packed('LICENSE (MIT, as package.json says), README.md and CHANGELOG.md are in t
   assert.match(await readFile(join(packageDir, 'CHANGELOG.md'), 'utf8'), /^## \[Unreleased\]$/m);
 });
 
+packed('no install-time script in the published manifest (npm 11 lists each for approval in every consumer\'s project): the build runs at prepack', async () => {
+  const { packageDir } = await packedProject();
+  const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  // npm's install lifecycle: these run (or are listed to run) when someone installs the package.
+  for (const hook of ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare']) {
+    assert.is(manifest.scripts?.[hook], undefined, `scripts.${hook} would run on install`);
+  }
+  assert.is(manifest.scripts?.prepack, 'npm run build', 'npm pack and npm publish build first');
+});
+
 packed('the bin runs from a fresh project, with nothing but node_modules', async () => {
   const { dir } = await packedProject();
   const bin = join(dir, 'node_modules', '.bin', 'logo-fallback');
