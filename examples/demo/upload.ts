@@ -13,6 +13,7 @@ import { mkdir, realpath, rename, rm, unlink, writeFile } from 'node:fs/promises
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { parseReference } from '../../src/index.js';
+import { whyNotWholeImage } from './image-check.js';
 import { ACCEPTED, looksLikeMarkup, sniffImage, typeOfExtension, type AcceptedType } from './image-type.js';
 
 /** The largest logo accepted, in bytes (5 MiB). */
@@ -105,6 +106,8 @@ export async function readLogoUpload(req: IncomingMessage, idleMs = UPLOAD_IDLE_
   if (actual === undefined) throw new UploadError(415, 'This file is not a PNG, JPEG or WebP image, whatever its name says.');
   const lie = claimed.find((type) => type !== actual);
   if (lie !== undefined) throw new UploadError(415, `The file claims to be ${label(lie)} but its content is ${label(actual)}.`);
+  const broken = whyNotWholeImage(bytes, actual);
+  if (broken !== undefined) throw new UploadError(415, `This file starts like a ${label(actual)} image but is not one a browser can draw: ${broken}.`);
   return { bytes, type: actual };
 }
 

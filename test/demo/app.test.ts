@@ -140,6 +140,11 @@ test('an upload replaces the logo at once (the resolver cache is invalidated), u
     assert.is(again.status, 303);
     const next = logoOf(await (await fetch(demo.url)).text(), 2);
     assert.ok(next !== url && next?.startsWith('/media/'), 'a second upload gets a new name');
+    // JPEG and WebP as Chromium encodes them pass the structure check too.
+    for (const [file, type, extension] of [['solid-8.jpg', 'image/jpeg', 'jpg'], ['solid-8.webp', 'image/webp', 'webp']] as const) {
+      assert.is((await upload(demo, 2, readFileSync(`fixtures/uploads/${file}`), file, type)).status, 303, file);
+      assert.match(logoOf(await (await fetch(demo.url)).text(), 2) ?? '', new RegExp(`^/media/base/company/icon/[0-9a-f-]{36}\\.${extension}$`), file);
+    }
   } finally {
     await demo.stop();
   }
@@ -162,6 +167,9 @@ test('bad uploads: a clear 4xx, nothing stored, the previous logo kept', async (
       [Buffer.from('just some text'), 'logo.webp', 'image/webp', 415, /not a PNG, JPEG or WebP/],
       [JPEG_HEAD, 'logo.png', 'image/png', 415, /claims to be PNG but its content is JPEG/],
       [solidPng(4, [0, 0, 0]), 'logo.jpg', '', 415, /claims to be JPEG but its content is PNG/],
+      // A polyglot: the PNG signature, then a script — the magic bytes pass, a browser draws nothing.
+      [Buffer.concat([solidPng(4, [0, 0, 0]).subarray(0, 8), Buffer.from('<script>alert(1)</script>')]), 'logo.png', 'image/png', 415, /starts like a PNG image but is not one a browser can draw/],
+      [solidPng(16, [0, 0, 0]).subarray(0, 60), 'cut.png', 'image/png', 415, /not one a browser can draw: .*cut off/],
     ];
     for (const [bytes, name, type, status, message] of cases) {
       const response = await upload(demo, 1, bytes, name, type);
