@@ -29,12 +29,17 @@ export { MAX_NAME_LENGTH } from '../records.js';
 export const AVATAR_NAME_LENGTH = 256;
 
 /**
- * A grapheme that can be an initial: a visible letter or digit, with combining marks. Not an
+ * A grapheme that can be an initial: a visible letter or digit, with combining marks, and a ZERO
+ * WIDTH JOINER between them (Devanagari `क्‍ष`, Sinhala `ශ්‍ර`: it asks for a conjunct's form). Not an
  * initial: emoji keycaps, variation selectors, invisible letters (Default_Ignorable_Code_Point,
  * such as the Hangul fillers U+3164 and U+FFA0), and the Thai, Lao, Tai Viet and New Tai Lue vowels
  * written before their consonant (Logical_Order_Exception, UAX #44): the consonant after them is.
+ * A grapheme is first cleaned of the joiners that join nothing inside it ({@link initialOf}).
  */
-const INITIAL = /^(?![\p{Default_Ignorable_Code_Point}\p{Logical_Order_Exception}])[\p{L}\p{N}](?:(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{L}\p{Mn}\p{Mc}])*$/u;
+const INITIAL = /^(?![\p{Default_Ignorable_Code_Point}\p{Logical_Order_Exception}])[\p{L}\p{N}](?:(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{L}\p{Mn}\p{Mc}]|\u200d(?=[\p{L}\p{Mn}\p{Mc}]))*$/u;
+/** ZERO WIDTH JOINER and NON-JOINER: format characters (Cf) that UAX #29 keeps in the cluster before them. */
+const JOINER_CONTROLS = /[\u200c\u200d]/;
+const TRAILING_ZWJ = /\u200d+$/;
 /** Words are separated by white space (and zero-width space) … */
 const WHITE_SPACE = /[\s\u200b]+/u;
 /** … and, once legal forms are gone, by dashes, underscores, slashes and the like ("Coca-Cola" is two words). */
@@ -71,6 +76,19 @@ export function nameText(name: unknown): string {
   return '';
 }
 
+/**
+ * The initial a grapheme gives, or `''`. ZWJ and ZWNJ are format characters, not a reason to skip
+ * the letter they follow (`a\u200db` is `ab`, Sinhala `ශ්‍රී` starts with `ශ්‍`): a ZWNJ is dropped
+ * (inside one grapheme it separates nothing, and {@link isInitials} reads a U+200C as the
+ * separator between cursive initials), and so is a ZWJ at the end (it would join this initial to
+ * the next one); a ZWJ inside the grapheme stays (`क्‍ष` keeps its half form). Emoji ZWJ sequences
+ * still give nothing: they start with no letter.
+ */
+function initialOf(grapheme: string): string {
+  const cleaned = grapheme.length > 1 && JOINER_CONTROLS.test(grapheme) ? grapheme.replaceAll(ZWNJ, '').replace(TRAILING_ZWJ, '') : grapheme;
+  return INITIAL.test(cleaned) ? cleaned : '';
+}
+
 /** The first grapheme of a word that can be an initial, or `''`. */
 function firstInitial(word: string): string {
   for (let i = 0; i < word.length; ) {
@@ -82,7 +100,8 @@ function firstInitial(word: string): string {
       continue;
     }
     const grapheme = graphemeAt(word, i);
-    if (INITIAL.test(grapheme)) return grapheme;
+    const initial = initialOf(grapheme);
+    if (initial !== '') return initial;
     i += grapheme.length;
   }
   return '';
@@ -126,7 +145,8 @@ function leadingCharacters(words: readonly string[], count: number, picked: stri
   for (const word of words) {
     for (let i = 0; i < word.length && picked.length < count; ) {
       const grapheme = graphemeAt(word, i);
-      if (INITIAL.test(grapheme)) picked.push(grapheme);
+      const initial = initialOf(grapheme);
+      if (initial !== '') picked.push(initial);
       i += grapheme.length;
     }
   }

@@ -112,6 +112,39 @@ test('cases like the table\'s: legal forms, scripts, digits, e-mail', () => {
   for (const [name, expected, options] of cases) assert.is(initials(name, options as never), expected, JSON.stringify(name));
 });
 
+test('ZWJ and ZWNJ inside or between letters are format characters, not a reason to skip the letter', () => {
+  const cases: [string, string, object?][] = [
+    // Sinhala "Sri" is spelled with a ZWJ (ශ + virama + ZWJ + ර): the initial is ශ with its virama, the trailing ZWJ dropped
+    ['ශ්\u200dරී ලංකා ටෙලිකොම්', 'ශ්ටෙ'],
+    ['ශ්\u200dරී', 'ශ්රී'],
+    ['a\u200db', 'AB'],
+    ['a\u200cb', 'AB'],
+    ['a\u200d\u200c\u200db Smith', 'AS'],
+    ['Ra\u200dvi Shankar', 'RS'],
+    ['A\u200cB C', 'AC'],
+    ['A\u200dB C', 'AC'],
+    // a ZWJ inside a Devanagari conjunct (one grapheme by UAX #29's GB9c) stays: it asks for the half form
+    ['क्\u200dष Corp', 'क्\u200dष'],
+    ['क्\u200dष Kumar', 'क्\u200dषK'],
+    ['Kumar क्\u200dष', 'Kक्\u200dष'],
+    ['क्\u200cष Kumar', 'क्K'],
+    // Persian: a ZWNJ inside a word (می‌خواهم) is no reason to skip it; cursive initials still get their own U+200C
+    ['می\u200cخواهم علی', 'م\u200cع'],
+    ['علی\u200c حسن', 'ع\u200cح'],
+    // emoji ZWJ sequences keep their rule: skipped whole
+    ['👩\u200d💻 Dev Team', 'DT'],
+    ['a\u200d👍 Team', 'AT'],
+    ['\u200dAcme', 'AC'],
+    ['\u200c\u200d', ''],
+  ];
+  for (const [name, expected, options] of cases) {
+    const result = initials(name, options as never);
+    assert.is(result, expected, JSON.stringify(name));
+    if (expected !== '') assert.ok(isInitials(result), `${JSON.stringify(result)} is accepted by the avatar route`);
+    assert.not.match(result.replaceAll(/(?<=\p{Script=Arabic})\u200c(?=\p{Script=Arabic})/gu, ''), /\u200c|\u200d$/u, 'no stray joiner');
+  }
+});
+
 test('NFD and NFC spellings give the same initials', () => {
   for (const name of ['Émile Zola', 'Ångström Labs', 'Nguyễn Văn An', 'Ölüdeniz']) {
     assert.is(initials(name.normalize('NFD')), initials(name.normalize('NFC')));
