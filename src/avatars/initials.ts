@@ -2,6 +2,7 @@
  * Initials for a display name, shared by every avatar provider (the local SVG and ui-avatars).
  * The rules are published as a table in the README; test/avatars/initials.test.ts holds them.
  */
+import { booleanOption, numberOption, optionKeys, readOptions } from '../options.js';
 import { eachGrapheme, graphemeAt, LONGEST_GRAPHEME } from './graphemes.js';
 import { withBracketsAsSpaces, withoutBracketNotes } from './notes.js';
 import { endsSomeForm, formKey, isCjkForm, prefixFormLength, startsSomeForm, suffixFormLength, withoutCjkPrefix, withoutCjkSuffix } from './legal-forms.js';
@@ -9,7 +10,7 @@ import { endsSomeForm, formKey, isCjkForm, prefixFormLength, startsSomeForm, suf
 /** Options of {@link initials}. */
 export interface InitialsOptions {
   /**
-   * How many initials at most (1–3). Names in Han, Kana or Hangul give one character unless this
+   * How many initials at most: an integer from 1 to 3. Names in Han, Kana or Hangul give one character unless this
    * is set; then they give that many characters of the name.
    * @default 2
    */
@@ -17,6 +18,9 @@ export interface InitialsOptions {
   /** Upper-case the initials. @default true */
   uppercase?: boolean;
 }
+
+const OWNER = 'initials()';
+const INITIALS_OPTION_KEYS = optionKeys<InitialsOptions>()(['length', 'uppercase']);
 
 // Defined with the display names it bounds (records.ts, which the audit CLI loads without the avatar code).
 export { MAX_NAME_LENGTH } from '../records.js';
@@ -225,11 +229,21 @@ const last: { name: string | undefined; length: number | undefined; uppercase: b
  * initials('jane.doe@example.com'); // 'JD'
  * initials('Hanne Carlsen (HC)');   // 'HC'
  * ```
+ * @throws {LogoFallbackError} `INVALID_OPTION` when `options` is not a plain object, has an unknown
+ *   key, cannot be read (a throwing getter, a Proxy whose traps throw, a revoked Proxy), or holds a
+ *   `length` that is not an integer from 1 to 3 or an `uppercase` that is not a boolean. The name
+ *   itself is never a reason to throw: anything but a string or a number gives `''`.
  */
-export function initials(name: unknown, options: InitialsOptions = {}): string {
-  const wanted = options.length === undefined ? undefined : Math.trunc(options.length);
-  const length = wanted === undefined || Number.isNaN(wanted) ? undefined : Math.max(1, Math.min(3, wanted));
-  const uppercase = options.uppercase !== false;
+export function initials(name: unknown, options?: InitialsOptions): string {
+  let length: number | undefined;
+  let uppercase = true;
+  if (options !== undefined) {
+    // Checked like every exported function's options: a hostile object (a throwing getter or
+    // Proxy trap, a revoked Proxy), an unknown key or a value out of range is INVALID_OPTION.
+    const read = readOptions<InitialsOptions>(options, INITIALS_OPTION_KEYS, 'the options', OWNER);
+    if (read.length !== undefined) length = numberOption(read.length, 'length', OWNER, { min: 1, max: 3, fallback: 2, integer: true });
+    uppercase = booleanOption(read.uppercase, 'uppercase', OWNER, true);
+  }
   const cut = nameText(name);
   if (cut === last.name && length === last.length && uppercase === last.uppercase) return last.result;
   const result = initialsOf(cut, length, uppercase);

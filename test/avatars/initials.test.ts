@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { colorHash } from '../../src/avatars/colors.js';
 import { AVATAR_NAME_LENGTH, cutName, hasInitials, isInitials, NFC_STABLE, toNfc } from '../../src/avatars/initials.js';
 import { countGraphemes, graphemeAt, LONGEST_GRAPHEME, mayJoin } from '../../src/avatars/graphemes.js';
-import { colorsFor, initials, MAX_NAME_LENGTH } from '../../src/index.js';
+import { colorsFor, initials, LogoFallbackError, MAX_NAME_LENGTH } from '../../src/index.js';
 import { readmeRows } from './readme-table.js';
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -145,6 +145,49 @@ test('ZWJ and ZWNJ inside or between letters are format characters, not a reason
   }
 });
 
+test('hostile or wrong options are INVALID_OPTION, never a TypeError; no options or undefined values are the defaults', () => {
+  const throwing = new Proxy({}, { get() { throw new TypeError('get trap'); }, ownKeys() { throw new TypeError('ownKeys trap'); }, getPrototypeOf() { throw new TypeError('getPrototypeOf trap'); } });
+  const getOnly = new Proxy({ length: 2 }, { get() { throw new TypeError('get trap'); } });
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const getter = Object.defineProperty({}, 'length', { enumerable: true, get() { throw new Error('getter'); } });
+  const bad: [unknown, RegExp][] = [
+    [throwing, /reading its keys failed/],
+    [getOnly, /reading "length" of the options failed/],
+    [revoked, /reading its keys failed/],
+    [getter, /reading "length" of the options failed/],
+    [null, /must be a plain object, got null/],
+    [['A'], /got an array/],
+    ['AC', /must be a plain object, got "AC"/],
+    [{ lenght: 2 }, /unknown key "lenght".*did you mean "length"/],
+    [{ length: 0 }, /"length" must be an integer from 1 to 3, got 0/],
+    [{ length: 4 }, /got 4/],
+    [{ length: 2.5 }, /got 2\.5/],
+    [{ length: Number.NaN }, /got NaN/],
+    [{ length: '2' }, /got "2"/],
+    [{ uppercase: 'no' }, /"uppercase" must be true or false, got "no"/],
+  ];
+  for (const [options, message] of bad) {
+    let caught: unknown;
+    try {
+      initials('Acme Corp', options as never);
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof LogoFallbackError, `${String(message)}: ${String(caught)}`);
+    assert.is(caught.code, 'INVALID_OPTION');
+    assert.match(caught.message, /^\[logo-fallback\] initials\(\): /);
+    assert.match(caught.message, message);
+  }
+  assert.is(initials('Acme Industries'), 'AI');
+  assert.is(initials('Acme Industries', {}), 'AI');
+  assert.is(initials('Acme Industries', { length: undefined, uppercase: undefined }), 'AI');
+  assert.is(initials('Acme Industries', { length: 1, uppercase: false }), 'A');
+  // the name is never a reason to throw, whatever it is
+  assert.is(initials(throwing), '');
+  assert.is(initials(revoked), '');
+});
+
 test('NFD and NFC spellings give the same initials', () => {
   for (const name of ['Émile Zola', 'Ångström Labs', 'Nguyễn Văn An', 'Ölüdeniz']) {
     assert.is(initials(name.normalize('NFD')), initials(name.normalize('NFC')));
@@ -277,7 +320,7 @@ test('property: any value gives 0–3 whole graphemes of letters or digits, neve
     fc.anything(),
   );
   fc.assert(
-    fc.property(name, fc.option(fc.integer({ min: -5, max: 8 }), { nil: undefined }), fc.boolean(), (value, length, uppercase) => {
+    fc.property(name, fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }), fc.boolean(), (value, length, uppercase) => {
       const result = initials(value, length === undefined ? { uppercase } : { length, uppercase });
       assert.not.ok(LONE_SURROGATE.test(result), JSON.stringify(result));
       if (result !== '') assert.ok(isInitials(result), `${JSON.stringify(value)} → ${JSON.stringify(result)}`);
@@ -297,7 +340,7 @@ test('isInitials accepts what initials() makes and refuses the rest', () => {
 });
 
 test('a repeated call is answered from the last one only when name and options are the same', () => {
-  const options = [undefined, { length: 1 }, { length: 3 }, { uppercase: false }, { length: 1, uppercase: false }, { length: 2.7 }, { length: Number.NaN }];
+  const options = [undefined, { length: 1 }, { length: 3 }, { uppercase: false }, { length: 1, uppercase: false }, { length: 2 }, { length: undefined }];
   /** The call's answer with the previous call forgotten (another name asked in between). */
   const fresh = (name: unknown, option: (typeof options)[number]) => (initials('Zz Yy'), initials(name, option));
   fc.assert(
