@@ -1,20 +1,60 @@
 /**
- * Reports (issue 8 §6): `onError` hears of each key (or reference) and reason once per window, for
- * any number of them — nothing is forgotten early, nothing collapses.
+ * Reports (issue 8 §6): `onError` hears of each key (or reference) and reason once per window —
+ * nothing is forgotten early, nothing collapses — and past 10,000 distinct problems in one window,
+ * once that there are more of the same kind (memory is bounded by count as well as by time).
  */
 import { mock } from 'node:test';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogoResolver, uiAvatars, type LogoFallbackError, type Storage } from '../src/index.js';
+import { createLogoResolver, LogoFallbackError, uiAvatars, type Storage } from '../src/index.js';
+import { createReporter, MAX_REPORTED } from '../src/reports.js';
 
-test('3 renders of 12,000 distinct broken references make 12,000 reports (more than cache.max, more than any fixed table)', () => {
-  for (const count of [1_001, 12_000]) {
+test('3 renders of 1,001 distinct broken references make 1,001 reports; of 12,000, the first 10,000 and one "more of the same kind"', () => {
+  for (const [count, expected] of [
+    [1_001, 1_001],
+    [12_000, MAX_REPORTED + 1],
+  ] as const) {
     const errors: LogoFallbackError[] = [];
     const logos = createLogoResolver({ avatar: uiAvatars(), onError: (error) => errors.push(error) });
     const records = Array.from({ length: count }, (_, i) => ({ company: `Co ${i}`, icon: `../secret/${i}.png` }));
     for (let render = 0; render < 3; render++) for (const record of records) logos.logo(record);
-    assert.is(errors.length, count, `${count} keys`);
+    assert.is(errors.length, expected, `${count} keys`);
     assert.ok(errors.every((error) => error.code === 'INVALID_KEY'));
+    const more = errors.filter((error) => error.message.includes('more of the same kind'));
+    assert.is(more.length, count > MAX_REPORTED ? 1 : 0);
+    if (count > MAX_REPORTED) assert.match(more[0]?.message ?? '', /10,000 distinct problems were already reported within \d+ ms, so further INVALID_KEY problems are not reported one by one/);
+  }
+});
+
+test('memory is bounded by count too: 400,000 distinct problems in one window keep at most 10,000 entries, and one overflow report per kind', () => {
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  try {
+    const told: LogoFallbackError[] = [];
+    const report = createReporter((error) => told.push(error), 60_000);
+    for (let i = 0; i < 400_000; i++) report(new LogoFallbackError('INVALID_KEY', `refused reference "../${i}.png"`), `../${i}.png`);
+    assert.is(report.size, MAX_REPORTED);
+    assert.is(told.length, MAX_REPORTED + 1);
+    // another kind overflows on its own, once
+    for (let i = 0; i < 1_000; i++) report(new LogoFallbackError('STORAGE_FAILED', `fs storage failed for "${i}.png"`), `${i}.png`);
+    assert.is(told.length, MAX_REPORTED + 2);
+    assert.is(told.at(-1)?.code, 'STORAGE_FAILED');
+    assert.is(report.size, MAX_REPORTED);
+    // what was remembered is still told once only
+    report(new LogoFallbackError('INVALID_KEY', 'refused reference "../0.png"'), '../0.png');
+    assert.is(told.length, MAX_REPORTED + 2);
+    // the window passes: room again, and new problems are told one by one
+    mock.timers.tick(60_000);
+    for (let i = 0; i < 5; i++) report(new LogoFallbackError('INVALID_KEY', `refused reference "../new-${i}.png"`), `../new-${i}.png`);
+    assert.is(told.length, MAX_REPORTED + 7);
+    assert.is(report.size, 5);
+    // a small cap holds the same way
+    const few: LogoFallbackError[] = [];
+    const small = createReporter((error) => few.push(error), 60_000, 3);
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 50; i++) small(new LogoFallbackError('TIMEOUT', `t${i}`), `k${i}`);
+    assert.is(small.size, 3);
+    assert.equal(few.map((error) => error.message.includes('more of the same kind')), [false, false, false, true]);
+  } finally {
+    mock.timers.reset();
   }
 });
 
