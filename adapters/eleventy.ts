@@ -108,14 +108,14 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
   if (options.logos !== undefined) checkKnownKeys(options, ['names', 'logos'], 'the options (only "names" can go with "logos": the resolver has its own options)', OWNER);
   const { names: nameOptions, logos: given, ...resolverOptions } = options;
   const adapterOptionsGiven = nameOptions === undefined ? {} : { names: nameOptions };
-  const names = adapterOptions(adapterOptionsGiven, ['names'], OWNER);
+  const { names } = adapterOptions(adapterOptionsGiven, ['names'], OWNER);
   // Eleventy's own filters (`url`, `slugify`, `log` …) and the project's: refused, as for the engines.
   // Its getFilter gives its wrapper of a filter, so the plugin's own are known by name per configuration.
   const ownNames = registeredNames.get(eleventyConfig) ?? new Set<string>();
   refuseTakenNames(names, (name) => (ownNames.has(name) ? undefined : eleventyConfig.getFilter?.(name)), OWNER, 'Eleventy');
   for (const name of Object.values(names)) ownNames.add(name);
   registeredNames.set(eleventyConfig, ownNames);
-  const logos = given === undefined ? createLogoResolver({ ...resolverOptions, timeout: resolverOptions.timeout ?? 10_000 }) : requireResolver(given, OWNER);
+  const logos = given === undefined ? createLogoResolver({ ...resolverOptions, timeout: resolverOptions.timeout ?? 10_000 }) : requireResolver(given, OWNER, '"logos"');
   const report = (error: unknown) => logos.reportError(error);
 
   // Handlebars: the plugin registers every universal filter as a helper when it runs, so these

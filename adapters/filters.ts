@@ -6,7 +6,7 @@
  */
 import { types } from 'node:util';
 import { LogoFallbackError, escapeHtml, type LogoCallOptions, type LogoResolver } from '../src/index.js';
-import { checkKnownKeys } from '../src/options.js';
+import { booleanOption, readOptions, showValue } from '../src/options.js';
 import { Memo } from '../src/memo.js';
 import { PRINTED_FIELDS, isPrintable, warmPathOf, type Printable } from '../src/answers.js';
 
@@ -29,22 +29,29 @@ export const DEFAULT_FILTER_NAMES: Readonly<Required<FilterNames>> = Object.free
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** An adapter's options once checked: the filter names with defaults filled in, and `async`. */
+export interface CheckedAdapterOptions {
+  names: Required<FilterNames>;
+  /** `async: true` was given (`false` for adapters without the option). */
+  async: boolean;
+}
+
 /**
- * Checks an adapter's options object: no key but `known` (a typo such as `asnyc` or `names.logoo`
- * must not be silently ignored), and `names` holding only identifiers every engine can parse.
- * Returns the filter names with defaults filled in.
+ * Checks an adapter's options object and reads each key once ({@link readOptions}): no key but
+ * `known` (a typo such as `asnyc` or `names.logoo` must not be silently ignored), an object whose
+ * getters or Proxy traps throw is an `INVALID_OPTION` (never a `TypeError`), `async` is a boolean
+ * (`'yes'` is refused, not read as truthy), and `names` holds only identifiers every engine can parse.
  *
  * @throws {LogoFallbackError} `INVALID_OPTION`, naming the keys that exist.
  */
-export function adapterOptions(options: unknown, known: readonly string[], owner: string): Required<FilterNames> {
-  checkKnownKeys(options, known, 'the options', owner);
-  const names = (options as { names?: unknown } | undefined)?.names;
-  checkKnownKeys(names, Object.keys(DEFAULT_FILTER_NAMES), '"names"', owner);
-  const resolved = { ...DEFAULT_FILTER_NAMES, ...(names as FilterNames | undefined) };
+export function adapterOptions(options: unknown, known: readonly string[], owner: string): CheckedAdapterOptions {
+  const read = readOptions<{ names?: unknown; async?: unknown }>(options, known as readonly ('names' | 'async')[], 'the options', owner);
+  const names = readOptions<FilterNames>(read.names, Object.keys(DEFAULT_FILTER_NAMES) as (keyof FilterNames)[], '"names"', owner);
+  const resolved = { ...DEFAULT_FILTER_NAMES, ...names };
   const taken = new Map<string, string>();
   for (const [which, name] of Object.entries(resolved)) {
     if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-      throw new LogoFallbackError('INVALID_OPTION', `${owner}: "names.${which}" must be an identifier such as "get_company_logo", got ${JSON.stringify(name)}`);
+      throw new LogoFallbackError('INVALID_OPTION', `${owner}: "names.${which}" must be an identifier such as "get_company_logo", got ${showValue(name)}`);
     }
     const other = taken.get(name);
     if (other !== undefined) {
@@ -52,7 +59,7 @@ export function adapterOptions(options: unknown, known: readonly string[], owner
     }
     taken.set(name, which);
   }
-  return resolved;
+  return { names: resolved, async: booleanOption(read.async, 'async', owner, false) };
 }
 
 /** How a message names one of the names: `"names.logo"`, with `(by default)` when it is the default name. */
@@ -83,11 +90,12 @@ function isOurs(value: unknown): boolean {
  * Refuses filter names the engine already has — its own (Nunjucks' `safe`, Liquid's `upcase`,
  * Handlebars' `if`) or one the application registered — so that a rename cannot silently replace
  * them: registering would. The package's own filters, registered before, may be replaced.
- * `existing(name)` gives what the engine has under a name (throwing or `undefined` for nothing).
+ * `existing(name)` gives what the engine has under a name (throwing or `undefined` for nothing);
+ * `kind` is what the engine calls them in messages (Handlebars: helpers).
  *
  * @throws {LogoFallbackError} `INVALID_OPTION` naming the name, the engine and what to do.
  */
-export function refuseTakenNames(names: Required<FilterNames>, existing: (name: string) => unknown, owner: string, engine: string): void {
+export function refuseTakenNames(names: Required<FilterNames>, existing: (name: string) => unknown, owner: string, engine: string, kind: 'filter' | 'helper' = 'filter'): void {
   for (const [which, name] of Object.entries(names) as Array<[keyof FilterNames, string]>) {
     let found: unknown;
     try {
@@ -98,18 +106,28 @@ export function refuseTakenNames(names: Required<FilterNames>, existing: (name: 
     if (found === undefined || found === null || isOurs(found)) continue;
     throw new LogoFallbackError(
       'INVALID_OPTION',
-      `${owner}: ${engine} already has a filter named ${JSON.stringify(name)} (its own, or one registered before), and ${nameOf(which, name)} would replace it; choose another name, e.g. { names: { ${which}: ${JSON.stringify(name === DEFAULT_FILTER_NAMES[which] ? `logo_fallback_${which}` : DEFAULT_FILTER_NAMES[which])} } }`,
+      `${owner}: ${engine} already has a ${kind} named ${JSON.stringify(name)} (its own, or one registered before), and ${nameOf(which, name)} would replace it; choose another name, e.g. { names: { ${which}: ${JSON.stringify(name === DEFAULT_FILTER_NAMES[which] ? `logo_fallback_${which}` : DEFAULT_FILTER_NAMES[which])} } }`,
     );
   }
 }
 
-/** Checks that the resolver passed to an adapter is one. */
-export function requireResolver(logos: unknown, owner: string): LogoResolver {
-  const candidate = logos as Partial<LogoResolver> | null | undefined;
-  if (typeof candidate?.settleLogo !== 'function' || typeof candidate.name !== 'function') {
-    throw new LogoFallbackError('MISSING_OPTION', `${owner}: the second argument must be a resolver from createLogoResolver()`);
+/**
+ * Checks that the resolver passed to an adapter is one. `where` says where it was passed, as the
+ * message names it: `'the first argument'`, `'the second argument'`, `'"logos"'`. Never throws
+ * anything but its own error (a Proxy whose traps throw is not a resolver).
+ *
+ * @throws {LogoFallbackError} `MISSING_OPTION` when it is not a resolver.
+ */
+export function requireResolver(logos: unknown, owner: string, where: string): LogoResolver {
+  let valid = false;
+  try {
+    const candidate = logos as Partial<LogoResolver> | null | undefined;
+    valid = typeof candidate?.settleLogo === 'function' && typeof candidate.name === 'function';
+  } catch {
+    // a hostile object is not a resolver
   }
-  return candidate as LogoResolver;
+  if (!valid) throw new LogoFallbackError('MISSING_OPTION', `${owner}: ${where} must be a resolver from createLogoResolver(), got ${showValue(logos)}`);
+  return logos as LogoResolver;
 }
 
 /**

@@ -110,11 +110,11 @@ function subject(list: IArguments): unknown {
  */
 export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoResolver, options: HandlebarsAdapterOptions = {}): HandlebarsInstance {
   requireEngine(handlebars, (h) => typeof h.registerHelper === 'function', OWNER, 'the Handlebars namespace (import Handlebars from "handlebars") or an instance from Handlebars.create()');
-  const resolver = requireResolver(logos, OWNER);
-  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const resolver = requireResolver(logos, OWNER, 'the second argument');
+  const { names } = adapterOptions(options, KNOWN_OPTIONS, OWNER);
   // Its helpers (`if`, `each`, `lookup` …, and any the application registered) are in `helpers`.
   const helpers = (handlebars as { helpers?: Record<string, unknown> }).helpers;
-  refuseTakenNames(names, (name) => helpers?.[name], OWNER, 'Handlebars');
+  refuseTakenNames(names, (name) => helpers?.[name], OWNER, 'Handlebars', 'helper');
   // URLs and names memoised apart: a page prints both, and each kind alone may reach memoSize.
   const html = (text: string) => new HtmlText(text, toHtml(text));
   const name = memoized(html, memoSizeOf(resolver));

@@ -81,8 +81,8 @@ function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error
  */
 export function registerLiquid(liquid: Liquid, logos: LogoResolver, options: LiquidAdapterOptions = {}): Liquid {
   requireEngine(liquid, (l) => typeof l.registerFilter === 'function', OWNER, 'a Liquid instance: new Liquid(options)', 'Liquid');
-  const resolver = requireResolver(logos, OWNER);
-  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const resolver = requireResolver(logos, OWNER, 'the second argument');
+  const { names } = adapterOptions(options, KNOWN_OPTIONS, OWNER);
   const registered = (liquid as { filters?: Record<string, unknown> }).filters;
   refuseTakenNames(names, (name) => registered?.[name], OWNER, 'LiquidJS');
   const escapes = Boolean((liquid as { options?: { outputEscape?: unknown } }).options?.outputEscape);
@@ -138,9 +138,10 @@ export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, 
  *   installed (engine).
  */
 export function liquidPlugin(logos: LogoResolver, options: LiquidAdapterOptions = {}): (this: Liquid) => void {
-  requireResolver(logos, 'liquidPlugin()');
-  adapterOptions(options, KNOWN_OPTIONS, 'liquidPlugin()');
+  requireResolver(logos, 'liquidPlugin()', 'the first argument');
+  // Installed with the options as read now: a getter is not asked again when the plugin runs.
+  const { names } = adapterOptions(options, KNOWN_OPTIONS, 'liquidPlugin()');
   return function (this: Liquid) {
-    registerLiquid(this, logos, options);
+    registerLiquid(this, logos, { names });
   };
 }

@@ -10,7 +10,7 @@
  * is, only Nunjucks escapes `\`), all of them safely; `escape_html` gives the bytes every other
  * adapter prints, for unescaped output (`<%- %>`, `<%~ %>`, `!{}`).
  */
-import { LogoFallbackError, type LogoCallOptions, type LogoResolver } from '../src/index.js';
+import type { LogoCallOptions, LogoResolver } from '../src/index.js';
 import {
   NO_ARGS,
   adapterOptions,
@@ -72,12 +72,8 @@ const OWNER = 'logoFallbackLocals()';
 export function logoFallbackLocals<const N extends FilterNames = Record<never, never>>(logos: LogoResolver, options?: LocalsOptions & { names?: N; async?: false }): LogoFallbackLocals<N, string>;
 export function logoFallbackLocals<const N extends FilterNames = Record<never, never>>(logos: LogoResolver, options: LocalsOptions & { names?: N; async: true }): LogoFallbackLocals<N, Promise<string>>;
 export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions = {}): Record<string, unknown> {
-  const resolver = requireResolver(logos, OWNER);
-  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
-  if (options.async !== undefined && typeof options.async !== 'boolean') {
-    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "async" must be true or false, got ${typeof options.async}`);
-  }
-  const wait = options.async === true;
+  const resolver = requireResolver(logos, OWNER, 'the first argument');
+  const { names, async: wait } = adapterOptions(options, KNOWN_OPTIONS, OWNER);
   const filters = createFilters(resolver, { url: asText, name: asText });
   const report = (error: unknown) => resolver.reportError(error);
   const usable = (value: unknown, which: string): unknown => {

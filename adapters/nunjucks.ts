@@ -112,8 +112,8 @@ function explained(error: unknown): unknown {
  */
 export function registerNunjucks(env: Environment, logos: LogoResolver, options: NunjucksAdapterOptions = {}): Environment {
   requireEngine(env, (e) => typeof e.addFilter === 'function' && typeof e.getFilter === 'function', OWNER, 'a Nunjucks environment: new nunjucks.Environment(loader), or what nunjucks.configure() returns', 'Environment');
-  const resolver = requireResolver(logos, OWNER);
-  const names = adapterOptions(options, KNOWN_OPTIONS, OWNER);
+  const resolver = requireResolver(logos, OWNER, 'the second argument');
+  const { names, async } = adapterOptions(options, KNOWN_OPTIONS, OWNER);
   refuseTakenNames(names, (name) => env.getFilter(name), OWNER, 'Nunjucks');
   const filters = createFilters(resolver, printer(env, memoSizeOf(resolver)));
   const report = (error: unknown) => resolver.reportError(error);
@@ -131,7 +131,7 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
     }
   }));
 
-  if (options.async !== true || filters.answersNow) {
+  if (!async || filters.answersNow) {
     // `arguments` instead of a rest parameter: the usual call has no argument, and then no array is built.
     env.addFilter(names.logo, ours(function (record: unknown) {
       try {

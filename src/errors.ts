@@ -71,7 +71,7 @@ export class LogoFallbackError extends Error {
 /**
  * Shortens a value for an error message so that a hostile 10 MB string cannot flood a log. Never
  * throws, whatever the value (a revoked Proxy, a throwing `toString`): objects are shown by their
- * type tag, never by calling their own code.
+ * type tag, never by calling their own code; a BigInt as `40n`.
  */
 export function describeValue(value: unknown, max = 120): string {
   let text: string;
@@ -80,7 +80,8 @@ export function describeValue(value: unknown, max = 120): string {
       const shown = JSON.stringify(value.length > max ? value.slice(0, max) : value);
       return value.length > max ? `${shown}…(${value.length} chars)` : shown;
     }
-    text = value !== null && (typeof value === 'object' || typeof value === 'function') ? Object.prototype.toString.call(value) : String(value);
+    // A BigInt as written in code (`40n`), not as the number it is not.
+    text = value !== null && (typeof value === 'object' || typeof value === 'function') ? Object.prototype.toString.call(value) : typeof value === 'bigint' ? `${value}n` : String(value);
   } catch {
     text = 'an unreadable value';
   }

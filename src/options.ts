@@ -41,13 +41,28 @@ export function normalizeBaseUrl(value: unknown, option: string, owner: string):
  */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A value as a message shows it: `NaN`, `Infinity` and `-5` as written, strings quoted, objects typed. */
+/**
+ * A value as a message shows it, as it would be written in code: `NaN`, `Infinity`, `-5`, `40n`
+ * (a BigInt, which is not a number an option takes), strings quoted, symbols as `Symbol(x)`,
+ * objects by their type. Never throws (a revoked Proxy is "an object").
+ */
 export function showValue(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (typeof value === 'symbol') return showSymbol(value);
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'an object'; // Array.isArray throws for a revoked Proxy
+  }
+}
+
+function showSymbol(value: symbol): string {
+  const text = value.toString();
+  return text.length > 70 ? `${text.slice(0, 60)}…)` : text;
 }
 
 /** Checks a number option: finite, within bounds. `undefined` gives the default. */

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { liquidPlugin, registerLiquid } from '../adapters/liquid.js';
+import { logoFallbackLocals } from '../adapters/locals.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
 import { createLogoResolver, fsStorage, httpStorage, LogoFallbackError, uiAvatars } from '../src/index.js';
 import { tempMedia } from './helpers/media.js';
@@ -138,6 +139,52 @@ test('unknown adapter options fail at registration, naming the keys that exist',
     [() => registerLiquid(new Liquid(), {} as never), /createLogoResolver/],
   ];
   for (const [register, message] of cases) assert.match(refusal(register).message, message);
+});
+
+test('messages name the right argument and show the value: booleans must be booleans, BigInt as 40n, Handlebars says helper, hostile options are INVALID_OPTION', () => {
+  const throwing = new Proxy({}, { get() { throw new TypeError('get trap'); }, ownKeys() { throw new TypeError('ownKeys trap'); }, getPrototypeOf() { throw new TypeError('getPrototypeOf trap'); } });
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+  revoke();
+  const getter = Object.defineProperty({}, 'names', { enumerable: true, get() { throw new Error('names getter'); } });
+  const cases: Array<[string, () => unknown, string, RegExp]> = [
+    ['async: "yes"', () => registerNunjucks(new nunjucks.Environment(), logos, { async: 'yes' } as never), 'INVALID_OPTION', /registerNunjucks\(\): "async" must be true or false, got "yes"/],
+    ['async: 1', () => registerNunjucks(new nunjucks.Environment(), logos, { async: 1 } as never), 'INVALID_OPTION', /"async" must be true or false, got 1/],
+    ['locals async: "true"', () => logoFallbackLocals(logos, { async: 'true' } as never), 'INVALID_OPTION', /logoFallbackLocals\(\): "async" must be true or false, got "true"/],
+    ['locals async: 1n', () => logoFallbackLocals(logos, { async: 1n } as never), 'INVALID_OPTION', /got 1n/],
+    ['locals(null)', () => logoFallbackLocals(null as never), 'MISSING_OPTION', /logoFallbackLocals\(\): the first argument must be a resolver from createLogoResolver\(\), got null/],
+    ['liquidPlugin(null)', () => liquidPlugin(null as never), 'MISSING_OPTION', /liquidPlugin\(\): the first argument must be a resolver from createLogoResolver\(\), got null/],
+    ['registerLiquid(liquid, 5n)', () => registerLiquid(new Liquid(), 5n as never), 'MISSING_OPTION', /registerLiquid\(\): the second argument must be a resolver .*got 5n/],
+    ['registerNunjucks(env, a Proxy)', () => registerNunjucks(new nunjucks.Environment(), throwing as never), 'MISSING_OPTION', /registerNunjucks\(\): the second argument must be a resolver .*got an object/],
+    ['registerHandlebars(hbs, revoked)', () => registerHandlebars(Handlebars.create(), revoked as never), 'MISSING_OPTION', /registerHandlebars\(\): the second argument must be a resolver/],
+    ['liquidPlugin(logos, a Proxy)', () => liquidPlugin(logos, throwing as never), 'INVALID_OPTION', /liquidPlugin\(\): the options must be a plain object; reading its keys failed/],
+    ['registerNunjucks options revoked', () => registerNunjucks(new nunjucks.Environment(), logos, revoked as never), 'INVALID_OPTION', /reading its keys failed/],
+    ['registerHandlebars options getter', () => registerHandlebars(Handlebars.create(), logos, getter as never), 'INVALID_OPTION', /reading "names" of the options failed: names getter/],
+    ['locals names Proxy', () => logoFallbackLocals(logos, { names: throwing } as never), 'INVALID_OPTION', /"names" must be a plain object; reading its keys failed/],
+    ['names.logo: 5n', () => registerLiquid(new Liquid(), logos, { names: { logo: 5n } } as never), 'INVALID_OPTION', /"names\.logo" must be an identifier such as "get_company_logo", got 5n/],
+    ['Handlebars helper', () => registerHandlebars(Handlebars.create(), logos, { names: { logo: 'each' } }), 'INVALID_OPTION', /Handlebars already has a helper named "each"/],
+    ['Liquid filter', () => registerLiquid(new Liquid(), logos, { names: { logo: 'upcase' } }), 'INVALID_OPTION', /LiquidJS already has a filter named "upcase"/],
+  ];
+  for (const [label, register, code, message] of cases) {
+    const error = refusal(register);
+    assert.is(error.code, code, label);
+    assert.match(error.message, message, label);
+  }
+  // false and true stay accepted
+  assert.ok(registerNunjucks(new nunjucks.Environment(), logos, { async: false }));
+  assert.ok(logoFallbackLocals(logos, { async: true }));
+});
+
+test('a BigInt size is shown as written (40n) in the report, through Nunjucks, Handlebars and LiquidJS', async () => {
+  const errors: LogoFallbackError[] = [];
+  const reporting = createLogoResolver({ storage: fsStorage({ root: media.root }), avatar, onError: (error) => errors.push(error) });
+  const env = registerNunjucks(new nunjucks.Environment(), reporting);
+  assert.is(env.renderString('{{ c | get_company_logo(size=s) }}', { c: missing, s: 40n }), ZP);
+  const hbs = registerHandlebars(Handlebars.create(), reporting);
+  assert.is(hbs.compile('{{get_company_logo c size=s}}')({ c: missing, s: 41n }), ZP);
+  const liquid = registerLiquid(new Liquid(), reporting);
+  assert.is(await liquid.parseAndRender('{{ c | get_company_logo: size: s }}', { c: missing, s: 42n }), ZP);
+  const sizes = errors.filter((error) => error.code === 'INVALID_OPTION').map((error) => /got (\S+);/.exec(error.message)?.[1]);
+  assert.equal(sizes, ['40n', '41n', '42n']);
 });
 
 test.after(() => media.cleanup());

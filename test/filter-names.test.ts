@@ -83,7 +83,7 @@ test("Handlebars: its own helpers (if, each, with, lookup, log, unless) and the 
     const hbs = Handlebars.create();
     hbs.registerHelper('company_logo', () => 'mine');
     for (const which of ['logo', 'file', 'name'] as const) {
-      assert.match(refused(() => registerHandlebars(hbs, logos, { names: { [which]: name } }), `${which}: ${name}`).message, new RegExp(`Handlebars already has a filter named "${name}"`));
+      assert.match(refused(() => registerHandlebars(hbs, logos, { names: { [which]: name } }), `${which}: ${name}`).message, new RegExp(`Handlebars already has a helper named "${name}"`));
     }
     assert.is(hbs.compile('{{#if ok}}yes{{/if}}|{{company_logo}}')({ ok: true }), 'yes|mine');
   }
