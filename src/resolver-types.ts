@@ -65,12 +65,35 @@ export interface PrefetchOptions {
  * - `fault`: the storage failed, timed out, or its `url()` threw (reported);
  * - `external`: a URL that is not our storage's, returned unchanged as `url`.
  */
-export interface LogoLookup {
-  readonly state: 'present' | 'missing' | 'unsafe' | 'fault' | 'external';
-  /** The storage key, for `present`, `missing`, `fault` and (when the storage refused it) `unsafe` answers about a key. */
+export type LogoLookup = LogoLookupPresent | LogoLookupExternal | LogoLookupAbsent;
+
+/**
+ * A {@link LogoLookup} whose file exists: `url` is its public URL, `key` its storage key. Every
+ * variant declares `key` and `url` (as `undefined` where there is none), so code that only reads
+ * them compiles on the union; checking `state` narrows them.
+ */
+export interface LogoLookupPresent {
+  readonly state: 'present';
+  /** The storage key. */
+  readonly key: string;
+  /** The file's public URL. */
+  readonly url: string;
+}
+
+/** A {@link LogoLookup} of a URL that is not our storage's: `url` is the reference itself. */
+export interface LogoLookupExternal {
+  readonly state: 'external';
+  readonly key?: undefined;
+  /** The reference, unchanged. */
+  readonly url: string;
+}
+
+/** A {@link LogoLookup} with nothing to print: no `url`, and a `key` when the answer is about one. */
+export interface LogoLookupAbsent {
+  readonly state: 'missing' | 'unsafe' | 'fault';
+  /** The storage key, when the answer is about a key (never for a reference that breaks the key rules). */
   readonly key?: string;
-  /** The URL to print: the file's (`present`) or the reference itself (`external`). */
-  readonly url?: string;
+  readonly url?: undefined;
 }
 
 /** What `createLogoResolver` returns. Every method is safe to call with anything: none throws or rejects. */

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { registerLiquid } from '../adapters/liquid.js';
 import { registerNunjucks } from '../adapters/nunjucks.js';
-import { createLogoResolver, fsStorage, isSafeUrl, uiAvatars, type LogoFallbackError, type LogoResolver, type Storage } from '../src/index.js';
+import { createLogoResolver, fsStorage, isSafeUrl, uiAvatars, type LogoFallbackError, type LogoLookup, type LogoResolver, type Storage } from '../src/index.js';
 import { mediaHandler } from '../src/server/index.js';
 import { tempMedia } from './helpers/media.js';
 import { serve } from './server/media-helpers.js';
@@ -165,7 +165,7 @@ test("the media route: a storage's unsafe URL is the avatar's 307 marked unsafe;
   // A resolver wrapped by the app, whose lookup() hands over what it likes: the route checks the URL itself.
   const wrappedErrors: LogoFallbackError[] = [];
   const inner = createLogoResolver({ storage: storageWith((key) => `https://cdn.example.com/${key}`), avatar, onError: (e) => wrappedErrors.push(e) });
-  const wrapped: LogoResolver = { ...inner, lookup: async (file) => ({ ...(await inner.lookup(file)), url: 'vbscript:msgbox(1)' }) };
+  const wrapped: LogoResolver = { ...inner, lookup: async (file) => ({ ...(await inner.lookup(file)), url: 'vbscript:msgbox(1)' }) as LogoLookup }; // a wrapper that breaks the type on purpose
   const second = await serve(mediaHandler(wrapped));
   try {
     for (const request of [server.request, second.request]) {
