@@ -159,8 +159,8 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
 
   // Liquid: Eleventy registers plain functions, never `raw` filters, so when the user turned
   // `outputEscape` on, Liquid escapes the results itself and gets them as text.
-  const escaped = liquidHandlers(logos, { url: toHtml, name: toHtml });
-  const asText = liquidHandlers(logos, { url: textOf, name: textOf });
+  const escaped = liquidHandlers(logos, { url: toHtml, name: toHtml }, names);
+  const asText = liquidHandlers(logos, { url: textOf, name: textOf }, names);
   for (const [which, name] of Object.entries(names) as Array<['logo' | 'file' | 'name', string]>) {
     eleventyConfig.addLiquidFilter(name, function (this: unknown, ...args: unknown[]) {
       const escapes = Boolean((this as { liquid?: { options?: { outputEscape?: unknown } } }).liquid?.options?.outputEscape);

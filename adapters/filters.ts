@@ -173,8 +173,37 @@ export interface FilterArgs {
 /** The arguments of a filter called with none: shared, so the common call allocates nothing. */
 export const NO_ARGS: FilterArgs = Object.freeze({});
 
-/** Keyword arguments the filters understand; other keys are ignored. */
-export const KEYWORDS: ReadonlySet<string> = new Set(['name', 'fallback', 'size']);
+/** The three filters, as {@link FilterNames} keys them. */
+export type FilterKind = keyof FilterNames;
+
+/**
+ * What each filter takes after the value it filters: one positional argument, and keyword
+ * arguments (`size=40` in Nunjucks and Handlebars, `size: 40` in LiquidJS). Anything else a
+ * template passes — an unknown keyword (a typo such as `sise`), a second positional argument — is
+ * reported once ({@link unknownKeyword}, {@link extraArguments}) and the filter prints as if it
+ * were absent.
+ */
+export const SIGNATURES: Readonly<Record<FilterKind, { readonly positional: keyof FilterArgs; readonly keywords: ReadonlySet<string> }>> = Object.freeze({
+  logo: { positional: 'size', keywords: new Set(['size']) },
+  file: { positional: 'name', keywords: new Set(['name', 'size']) },
+  name: { positional: 'fallback', keywords: new Set(['fallback']) },
+});
+
+/** The report of a keyword argument (or call-option key) a filter does not know. */
+export function unknownKeyword(owner: string, filter: string, kind: FilterKind, key: unknown, what = 'keyword argument'): LogoFallbackError {
+  const known = [...SIGNATURES[kind].keywords].map((name) => JSON.stringify(name)).join(', ');
+  return new LogoFallbackError('INVALID_OPTION', `${owner}: ${filter} got an unknown ${what} ${showValue(key)}; the known ${known.includes(',') ? 'ones are' : 'one is'} ${known}; it was ignored`);
+}
+
+/** The report of a filter called with more arguments than it takes (`takes`: their names, in order). */
+export function extraArguments(owner: string, filter: string, count: number, takes: readonly string[]): LogoFallbackError {
+  return new LogoFallbackError('INVALID_OPTION', `${owner}: ${filter} was called with ${count} arguments; it takes at most ${takes.length} (${takes.join(', ')}); the extra ones were ignored`);
+}
+
+/** What a template filter takes, for {@link extraArguments}: the value, then its positional argument. */
+export function filterTakes(kind: FilterKind): readonly string[] {
+  return ['the value', SIGNATURES[kind].positional];
+}
 
 /**
  * Whether an argument must not be touched: a `Proxy` (its traps may throw, it may be revoked).

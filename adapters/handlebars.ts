@@ -7,8 +7,11 @@ import type HandlebarsNamespace from 'handlebars';
 import type { LogoResolver } from '../src/index.js';
 import {
   NO_ARGS,
+  SIGNATURES,
   adapterOptions,
   createFilters,
+  extraArguments,
+  filterTakes,
   hostileArgument,
   isHostile,
   memoSizeOf,
@@ -18,7 +21,9 @@ import {
   toHtml,
   ours,
   refuseTakenNames,
+  unknownKeyword,
   type FilterArgs,
+  type FilterKind,
   type FilterNames,
 } from './filters.js';
 
@@ -54,13 +59,21 @@ export class HtmlText extends String {
   }
 }
 
-/** The hash keys the helpers understand, read one by one: no `Object.keys(hash)` per call. */
-function readHash(hash: Record<string, unknown>, args: FilterArgs, report: (error: unknown) => void): void {
-  for (const key of ['size', 'name', 'fallback'] as const) {
+/**
+ * The hash arguments of a call (`size=40`): the ones the helper `kind` takes are read, any other
+ * (a typo such as `sise`) is reported and left out.
+ */
+function readHash(hash: Record<string, unknown>, args: FilterArgs, kind: FilterKind, helper: string, report: (error: unknown) => void): void {
+  const { keywords } = SIGNATURES[kind];
+  for (const key in hash) {
+    if (!keywords.has(key)) {
+      report(unknownKeyword(OWNER, helper, kind, key, 'hash argument'));
+      continue;
+    }
     const value = hash[key];
     if (value === undefined) continue;
     if (isHostile(value)) report(hostileArgument(OWNER, key));
-    else args[key] = value;
+    else args[key as keyof FilterArgs] = value;
   }
 }
 
@@ -71,21 +84,24 @@ function isEmpty(hash: object): boolean {
 
 /**
  * The arguments of a helper call: `(value?, positional?, options)`. Handlebars always passes its
- * options last; with no parameter at all (`{{get_company_logo}}`) they are the only argument.
+ * options last; with no parameter at all (`{{get_company_logo}}`) they are the only argument. A
+ * parameter past the positional one is reported and left out.
  */
-function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+function readArgs(list: IArguments, kind: FilterKind, helper: string, report: (error: unknown) => void): FilterArgs {
   const count = list.length;
   const options = list[count - 1] as { hash?: Record<string, unknown> } | undefined;
   const hash = typeof options === 'object' && options !== null && typeof options.hash === 'object' ? options.hash : undefined;
   const params = hash === undefined ? count : count - 1;
   if (params <= 1 && (hash === undefined || isEmpty(hash))) return NO_ARGS;
   const args: FilterArgs = {};
-  if (hash !== undefined) readHash(hash, args, report);
+  if (hash !== undefined) readHash(hash, args, kind, helper, report);
   if (params > 1) {
+    const positional = SIGNATURES[kind].positional;
     const value: unknown = list[1];
     if (isHostile(value)) report(hostileArgument(OWNER, positional));
     else args[positional] = value;
   }
+  if (params > 2) report(extraArguments(OWNER, helper, params, filterTakes(kind)));
   return args;
 }
 
@@ -127,11 +143,16 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   handlebars.registerHelper(names.logo, ours(function (this: unknown, value: unknown, options: unknown) {
     try {
       if (arguments.length === 2) {
-        // Handlebars' options, with no hash argument a helper reads (nor one to report). Checked
+        // Handlebars' options, with no hash argument at all (nor one to read or report). Checked
         // here, not in a function: this is the hot path of every warm render.
-        const hash = (options as { hash?: unknown } | null | undefined)?.hash as Partial<Record<keyof FilterArgs, unknown>> | null | undefined;
-        if (typeof hash === 'object' && hash !== null && hash.size === undefined && hash.name === undefined && hash.fallback === undefined) {
-          return filters.logo(value, NO_ARGS, false);
+        const hash = (options as { hash?: unknown } | null | undefined)?.hash;
+        if (typeof hash === 'object' && hash !== null) {
+          let empty = true;
+          for (const _ in hash) {
+            empty = false;
+            break;
+          }
+          if (empty) return filters.logo(value, NO_ARGS, false);
         }
       }
       return logo.apply(this, arguments as unknown as []);
@@ -141,11 +162,11 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
     }
   }));
   function logo(this: unknown) {
-    return filters.logo(subject(arguments), readArgs(arguments, 'size', report), false);
+    return filters.logo(subject(arguments), readArgs(arguments, 'logo', names.logo, report), false);
   }
   handlebars.registerHelper(names.file, ours(function () {
     try {
-      return filters.file(subject(arguments), readArgs(arguments, 'name', report), false);
+      return filters.file(subject(arguments), readArgs(arguments, 'file', names.file, report), false);
     } catch (error) {
       report(error);
       return filters.fallback();
@@ -153,7 +174,7 @@ export function registerHandlebars(handlebars: HandlebarsInstance, logos: LogoRe
   }));
   handlebars.registerHelper(names.name, ours(function () {
     try {
-      return filters.name(subject(arguments), readArgs(arguments, 'fallback', report));
+      return filters.name(subject(arguments), readArgs(arguments, 'name', names.name, report));
     } catch (error) {
       report(error);
       return '';

@@ -6,10 +6,12 @@
 import type { Liquid } from 'liquidjs';
 import type { LogoResolver } from '../src/index.js';
 import {
-  KEYWORDS,
   NO_ARGS,
+  SIGNATURES,
   adapterOptions,
   createFilters,
+  extraArguments,
+  filterTakes,
   hostileArgument,
   isHostile,
   memoSizeOf,
@@ -19,7 +21,9 @@ import {
   toHtml,
   ours,
   refuseTakenNames,
+  unknownKeyword,
   type FilterArgs,
+  type FilterKind,
   type FilterNames,
   type Printer,
 } from './filters.js';
@@ -39,25 +43,30 @@ export interface LiquidFilterThis {
 }
 
 /**
- * LiquidJS passes `key: value` arguments as `[key, value]` pairs among the positional ones.
- * Reads `list[1..]` (`list[0]` is the filtered value); a Proxy is never inspected.
+ * LiquidJS passes `key: value` arguments as `[key, value]` pairs among the positional ones (a
+ * filter cannot tell them from a two-item array whose first item is a string: none of the
+ * positional arguments is ever usefully one). Reads `list[1..]` (`list[0]` is the filtered value)
+ * for the filter `kind` (registered as `filter`): an unknown keyword or a second positional
+ * argument is reported and left out. A Proxy is never inspected.
  */
-function readArgs(list: IArguments, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+function readArgs(list: IArguments, kind: FilterKind, filter: string, report: (error: unknown) => void): FilterArgs {
   if (list.length <= 1) return NO_ARGS;
+  const { positional, keywords } = SIGNATURES[kind];
   const args: FilterArgs = {};
-  let seenPositional = false;
+  let positionals = 0;
   for (let i = 1; i < list.length; i++) {
     const arg: unknown = list[i];
     if (isHostile(arg)) {
       report(hostileArgument(OWNER, positional));
-    } else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string' && KEYWORDS.has(arg[0])) {
-      if (isHostile(arg[1])) report(hostileArgument(OWNER, arg[0]));
+    } else if (Array.isArray(arg) && arg.length === 2 && typeof arg[0] === 'string') {
+      if (!keywords.has(arg[0])) report(unknownKeyword(OWNER, filter, kind, arg[0]));
+      else if (isHostile(arg[1])) report(hostileArgument(OWNER, arg[0]));
       else args[arg[0] as keyof FilterArgs] = arg[1];
-    } else if (!seenPositional) {
+    } else if (positionals++ === 0) {
       args[positional] = arg;
-      seenPositional = true;
     }
   }
+  if (positionals > 1) report(extraArguments(OWNER, filter, positionals + 1, filterTakes(kind)));
   return args;
 }
 
@@ -86,7 +95,7 @@ export function registerLiquid(liquid: Liquid, logos: LogoResolver, options: Liq
   const registered = (liquid as { filters?: Record<string, unknown> }).filters;
   refuseTakenNames(names, (name) => registered?.[name], OWNER, 'LiquidJS');
   const escapes = Boolean((liquid as { options?: { outputEscape?: unknown } }).options?.outputEscape);
-  const handlers = liquidHandlers(resolver, { url: memoized(toHtml, memoSizeOf(resolver)), name: escapes ? (text) => text : toHtml });
+  const handlers = liquidHandlers(resolver, { url: memoized(toHtml, memoSizeOf(resolver)), name: escapes ? (text) => text : toHtml }, names);
   liquid.registerFilter(names.logo, ours({ raw: true, handler: handlers.logo }));
   liquid.registerFilter(names.file, ours({ raw: true, handler: handlers.file }));
   liquid.registerFilter(names.name, ours({ raw: !escapes, handler: handlers.name }));
@@ -99,14 +108,15 @@ export type LiquidHandler = (this: LiquidFilterThis, value: unknown, ...args: un
 /**
  * The three filter handlers for one resolver, printing through `printer`: what
  * {@link registerLiquid} registers, and what the Eleventy plugin hands to Eleventy's Liquid.
+ * `names`: the names they are registered under, for reports of arguments they do not take.
  */
-export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, string>): Record<'logo' | 'file' | 'name', LiquidHandler> {
+export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, string>, names: Required<FilterNames>): Record<FilterKind, LiquidHandler> {
   const filters = createFilters(resolver, printer);
   const report = (error: unknown) => resolver.reportError(error);
   return {
     logo(record) {
       try {
-        return filters.logo(record, readArgs(arguments, 'size', report), !this.context.sync);
+        return filters.logo(record, readArgs(arguments, 'logo', names.logo, report), !this.context.sync);
       } catch (error) {
         report(error);
         return filters.fallback();
@@ -114,7 +124,7 @@ export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, 
     },
     file(file) {
       try {
-        return filters.file(file, readArgs(arguments, 'name', report), !this.context.sync);
+        return filters.file(file, readArgs(arguments, 'file', names.file, report), !this.context.sync);
       } catch (error) {
         report(error);
         return filters.fallback();
@@ -122,7 +132,7 @@ export function liquidHandlers(resolver: LogoResolver, printer: Printer<string, 
     },
     name(record) {
       try {
-        return filters.name(record, readArgs(arguments, 'fallback', report));
+        return filters.name(record, readArgs(arguments, 'name', names.name, report));
       } catch (error) {
         report(error);
         return '';

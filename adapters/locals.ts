@@ -16,11 +16,14 @@ import {
   adapterOptions,
   asText,
   createFilters,
+  extraArguments,
   hostileArgument,
   isHostile,
   requireResolver,
   toHtml,
+  unknownKeyword,
   type FilterArgs,
+  type FilterKind,
   type FilterNames,
 } from './filters.js';
 
@@ -54,6 +57,10 @@ export type LogoFallbackLocals<N extends FilterNames = Record<never, never>, U =
   };
 
 const KNOWN_OPTIONS = ['names', 'async'] as const;
+/** What each helper takes, in order, as a report of a call with too many arguments names them. */
+const LOGO_TAKES = ['record', 'options'] as const;
+const FILE_TAKES = ['file', 'name', 'options'] as const;
+const NAME_TAKES = ['record', 'fallback'] as const;
 const OWNER = 'logoFallbackLocals()';
 
 /**
@@ -81,16 +88,21 @@ export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions =
     report(hostileArgument(OWNER, which));
     return undefined;
   };
-  /** `{ size }` of a call's options object, read without trusting it. */
-  const sizeOf = (callOptions: unknown): FilterArgs => {
+  /** `{ size }` of a call's options object, read without trusting it; another key (a typo such as `sise`) is reported. */
+  const sizeOf = (callOptions: unknown, kind: 'logo' | 'file'): FilterArgs => {
     if (typeof callOptions !== 'object' || callOptions === null || usable(callOptions, 'options') === undefined) return NO_ARGS;
     try {
+      for (const key of Object.keys(callOptions)) if (key !== 'size') report(unknownKeyword(OWNER, `${names[kind]}()`, kind, key, 'key in its options'));
       const { size } = callOptions as { size?: unknown };
       return size === undefined ? NO_ARGS : { size };
     } catch (error) {
       report(hostileArgument(OWNER, 'options', error));
       return NO_ARGS;
     }
+  };
+  /** Reports a call with more arguments than the helper takes (`takes`: their names). */
+  const tooMany = (count: number, kind: FilterKind, takes: readonly string[]): void => {
+    if (count > takes.length) report(extraArguments(OWNER, `${names[kind]}()`, count, takes));
   };
   const failed = (error: unknown): string => {
     report(error);
@@ -100,26 +112,30 @@ export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions =
   const settled = wait ? (result: string | Promise<string>) => Promise.resolve(result) : (result: string | Promise<string>) => result;
 
   return {
-    [names.logo]: (record: unknown, callOptions?: unknown) => {
+    // `function`, not arrows: `arguments.length` tells a call with too many arguments, without a rest array.
+    [names.logo]: function (record: unknown, callOptions?: unknown) {
       let result: string | Promise<string>;
       try {
-        result = filters.logo(record, callOptions === undefined ? NO_ARGS : sizeOf(callOptions), wait);
+        if (arguments.length > 2) tooMany(arguments.length, 'logo', LOGO_TAKES);
+        result = filters.logo(record, callOptions === undefined ? NO_ARGS : sizeOf(callOptions, 'logo'), wait);
       } catch (error) {
         result = failed(error);
       }
       return settled(result);
     },
-    [names.file]: (file: unknown, name?: unknown, callOptions?: unknown) => {
+    [names.file]: function (file: unknown, name?: unknown, callOptions?: unknown) {
       let result: string | Promise<string>;
       try {
-        result = filters.file(file, name === undefined && callOptions === undefined ? NO_ARGS : { name: usable(name, 'name'), ...sizeOf(callOptions) }, wait);
+        if (arguments.length > 3) tooMany(arguments.length, 'file', FILE_TAKES);
+        result = filters.file(file, name === undefined && callOptions === undefined ? NO_ARGS : { name: usable(name, 'name'), ...sizeOf(callOptions, 'file') }, wait);
       } catch (error) {
         result = failed(error);
       }
       return settled(result);
     },
-    [names.name]: (record: unknown, fallback?: unknown) => {
+    [names.name]: function (record: unknown, fallback?: unknown) {
       try {
+        if (arguments.length > 2) tooMany(arguments.length, 'name', NAME_TAKES);
         return filters.name(record, fallback === undefined ? NO_ARGS : { fallback: usable(fallback, 'fallback') });
       } catch (error) {
         report(error);

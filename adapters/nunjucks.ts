@@ -5,10 +5,12 @@
 import type { Environment } from 'nunjucks';
 import { LogoFallbackError, type LogoResolver } from '../src/index.js';
 import {
-  KEYWORDS,
   NO_ARGS,
+  SIGNATURES,
   adapterOptions,
   createFilters,
+  extraArguments,
+  filterTakes,
   hostileArgument,
   isHostile,
   memoSizeOf,
@@ -19,7 +21,9 @@ import {
   toHtml,
   ours,
   refuseTakenNames,
+  unknownKeyword,
   type FilterArgs,
+  type FilterKind,
   type FilterNames,
   type Printer,
 } from './filters.js';
@@ -50,10 +54,13 @@ type Callback = (error: unknown, result?: unknown) => void;
 
 /**
  * Nunjucks passes positional arguments, then keyword arguments as one last object marked
- * `__keywords`. Reads `list[start..end)`; a Proxy is never inspected (its traps may throw).
+ * `__keywords`. Reads `list[start..end)` for the filter `kind` (registered as `filter`): an
+ * unknown keyword or a second positional argument is reported and left out. A Proxy is never
+ * inspected (its traps may throw).
  */
-function readArgs(list: ArrayLike<unknown>, start: number, end: number, positional: keyof FilterArgs, report: (error: unknown) => void): FilterArgs {
+function readArgs(list: ArrayLike<unknown>, start: number, end: number, kind: FilterKind, filter: string, report: (error: unknown) => void): FilterArgs {
   if (end <= start) return NO_ARGS;
+  const { positional, keywords } = SIGNATURES[kind];
   const args: FilterArgs = {};
   const take = (key: keyof FilterArgs, value: unknown) => {
     if (isHostile(value)) report(hostileArgument(OWNER, key));
@@ -62,9 +69,15 @@ function readArgs(list: ArrayLike<unknown>, start: number, end: number, position
   const last = list[end - 1];
   if (typeof last === 'object' && last !== null && !isHostile(last) && Object.prototype.hasOwnProperty.call(last, '__keywords')) {
     end--;
-    for (const key of KEYWORDS) if (Object.prototype.hasOwnProperty.call(last, key)) take(key as keyof FilterArgs, (last as Record<string, unknown>)[key]);
+    // Nunjucks' own plain object: its keys are the template's keyword arguments.
+    for (const key of Object.keys(last)) {
+      if (key === '__keywords') continue;
+      if (keywords.has(key)) take(key as keyof FilterArgs, (last as Record<string, unknown>)[key]);
+      else report(unknownKeyword(OWNER, filter, kind, key));
+    }
   }
   if (end > start) take(positional, list[start]);
+  if (end - start > 1) report(extraArguments(OWNER, filter, end - start + 1, filterTakes(kind)));
   return args;
 }
 
@@ -124,7 +137,7 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
 
   env.addFilter(names.name, ours(function (record: unknown) {
     try {
-      return filters.name(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'fallback', report));
+      return filters.name(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'name', names.name, report));
     } catch (error) {
       report(error);
       return '';
@@ -135,14 +148,14 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
     // `arguments` instead of a rest parameter: the usual call has no argument, and then no array is built.
     env.addFilter(names.logo, ours(function (record: unknown) {
       try {
-        return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'size', report), false);
+        return filters.logo(record, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'logo', names.logo, report), false);
       } catch (error) {
         return failed(error);
       }
     }));
     env.addFilter(names.file, ours(function (file: unknown) {
       try {
-        return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'name', report), false);
+        return filters.file(file, arguments.length === 1 ? NO_ARGS : readArgs(arguments, 1, arguments.length, 'file', names.file, report), false);
       } catch (error) {
         return failed(error);
       }
@@ -150,13 +163,13 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
     return env;
   }
 
-  const asyncFilter = (filter: typeof filters.logo, positional: keyof FilterArgs) =>
+  const asyncFilter = (filter: typeof filters.logo, kind: FilterKind) =>
     function waitingFilter(this: unknown, value: unknown, ...rest: unknown[]): unknown {
       const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as Callback) : undefined;
       let printed: unknown;
       let args: FilterArgs = NO_ARGS;
       try {
-        args = readArgs(rest, 0, rest.length, positional, report);
+        args = readArgs(rest, 0, rest.length, kind, names[kind], report);
         // No callback: a `{% set %}` block or a comparison's right-hand side, where Nunjucks cannot wait.
         printed = filter(value, args, callback !== undefined);
         if (printed instanceof Promise && !canResume(waitingFilter)) {
@@ -191,7 +204,7 @@ export function registerNunjucks(env: Environment, logos: LogoResolver, options:
       });
       return undefined;
     };
-  env.addFilter(names.logo, ours(asyncFilter(filters.logo, 'size')), true);
-  env.addFilter(names.file, ours(asyncFilter(filters.file, 'name')), true);
+  env.addFilter(names.logo, ours(asyncFilter(filters.logo, 'logo')), true);
+  env.addFilter(names.file, ours(asyncFilter(filters.file, 'file')), true);
   return env;
 }
