@@ -310,7 +310,7 @@ test('bad options throw LogoFallbackError at construction, naming the option', (
     [() => createLogoResolver(new Proxy({}, { ownKeys: () => { throw new Error('trap'); } })), 'INVALID_OPTION', /the options must be a plain object/],
     [() => createLogoResolver({ get timeout(): number { throw new Error('getter'); } }), 'INVALID_OPTION', /the options could not be read: getter/],
     [() => createLogoResolver({ fields: { name: [1n] as never } }), 'INVALID_OPTION', /"fields.name" must be a field name or a non-empty array of field names, got an array/],
-    [() => createLogoResolver({ placeholder: 5n as never }), 'INVALID_OPTION', /"placeholder" .* got 5$/],
+    [() => createLogoResolver({ placeholder: 5n as never }), 'INVALID_OPTION', /"placeholder" .* got 5n$/],
     [() => createLogoResolver({ cache: { max: 0 } }), 'INVALID_OPTION', /"cache.max"/],
     [() => createLogoResolver({ timeout: 0 }), 'INVALID_OPTION', /"timeout"/],
     [() => createLogoResolver({ timeout: Number.NaN }), 'INVALID_OPTION', /"timeout"/],

@@ -5,7 +5,7 @@
  */
 import { LogoFallbackError } from '../errors.js';
 import { escapeHtml } from '../escape.js';
-import { numberOption, optionKeys } from '../options.js';
+import { numberOption, optionKeys, showValue } from '../options.js';
 import { MIN_CONTRAST, parseHex, repairColor, type AvatarColors } from './colors.js';
 import { countGraphemes } from './graphemes.js';
 
@@ -68,7 +68,7 @@ const FONT_SIZES = [50, 50, 42, 32];
 export function resolveStyle(options: AvatarStyleOptions, owner: string): AvatarStyle {
   const fontFamily = options.fontFamily ?? DEFAULT_FONT;
   if (typeof fontFamily !== 'string' || !FONT_FAMILY.test(fontFamily)) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "fontFamily" must be a font stack of letters, digits, spaces, commas, hyphens and quotes, such as "Inter, sans-serif", got ${JSON.stringify(fontFamily)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "fontFamily" must be a font stack of letters, digits, spaces, commas, hyphens and quotes, such as "Inter, sans-serif", got ${showValue(fontFamily)}`);
   }
   const weight = options.fontWeight ?? 600;
   if (weight !== 'normal' && weight !== 'bold') numberOption(weight, 'fontWeight', owner, { min: 1, max: 1000, fallback: 600, integer: true });

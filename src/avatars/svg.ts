@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import { LogoFallbackError } from '../errors.js';
 import { encodeSegment } from '../keys.js';
-import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, stringListOption } from '../options.js';
+import { booleanOption, normalizeBaseUrl, numberOption, optionKeys, readOptions, showValue, stringListOption } from '../options.js';
 import { DEFAULT_PALETTE, createPalette, pickColors, type AvatarColors } from './colors.js';
 import { encodedSvg } from './data-url.js';
 import { AVATAR_SHAPES, AVATAR_STYLE_KEYS, drawAvatar, resolveStyle, type AvatarShape, type AvatarStyleOptions } from './draw.js';
@@ -134,7 +134,7 @@ export function initialsAvatarWith(given: InitialsAvatarOptions, internals: Pick
   const placeholder = options.placeholder ?? 'C';
   const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
   if (placeholderInitials === '') {
-    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: "placeholder" must be a name with at least one letter or digit, got ${showValue(placeholder)}`);
   }
   const route = options.route === undefined ? undefined : normalizeBaseUrl(options.route, 'route', OWNER);
   const fontFiles = stringListOption(options.fontFiles, 'fontFiles', OWNER);

@@ -117,7 +117,7 @@ export function uiAvatars(options: UiAvatarsOptions = {}): AvatarProvider {
   const placeholder = merged.placeholder ?? 'C';
   const placeholderInitials = typeof placeholder === 'string' ? initials(placeholder, initialsOptions) : '';
   if (placeholderInitials === '') {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "placeholder" must be a name with at least one letter or digit, got ${JSON.stringify(placeholder)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "placeholder" must be a name with at least one letter or digit, got ${showValue(placeholder)}`);
   }
 
   // Everything after the name is fixed per provider, except the size and a name-derived colour.

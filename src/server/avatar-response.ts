@@ -109,7 +109,7 @@ function text(status: number, message: string, extra: Record<string, string> = {
 function routeOption(value: unknown, owner: string): string {
   const route = normalizeBaseUrl(value ?? '/avatars/', 'route', owner);
   if (!route.startsWith('/')) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "route" must be a path such as "/avatars/", got ${JSON.stringify(value)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "route" must be a path such as "/avatars/", got ${showValue(value)}`);
   }
   return route;
 }
@@ -143,7 +143,7 @@ function pngOption(value: unknown, owner: string, internals: PngInternals): Rout
   }, owner);
   const placeholder = initials(options.placeholder ?? 'C');
   if (placeholder === '' || !renderer.covers(placeholder)) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png.placeholder" must be a name whose initials the fonts have glyphs for, got ${JSON.stringify(options.placeholder)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "png.placeholder" must be a name whose initials the fonts have glyphs for, got ${showValue(options.placeholder)}`);
   }
   return { renderer, maxSize, size, placeholder };
 }
@@ -156,7 +156,7 @@ export function createAvatarResponder(given: AvatarRouteOptions, owner: string, 
   const defaultSize = numberOption(options.size, 'size', owner, { min: 16, max: 512, fallback: 64, integer: true });
   const defaultShape = options.shape ?? 'square';
   if (!AVATAR_SHAPES.includes(defaultShape)) {
-    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "shape" must be one of ${AVATAR_SHAPES.join(', ')}, got ${JSON.stringify(options.shape)}`);
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "shape" must be one of ${AVATAR_SHAPES.join(', ')}, got ${showValue(options.shape)}`);
   }
   const png = pngOption(options.png, owner, internals);
   const etags = new WeakMap<Uint8Array, string>();

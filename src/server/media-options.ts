@@ -133,7 +133,7 @@ export function resolveMediaOptions(logos: LogoResolver, value: MediaRouteOption
   checkKnownKeys(value, KNOWN, 'the options', owner);
   const options: MediaRouteOptions = value ?? {};
   const prefix = normalizeBaseUrl(options.prefix ?? '/media/', 'prefix', owner);
-  if (!prefix.startsWith('/')) throw invalid(owner, `"prefix" must be a path such as "/media/", got ${JSON.stringify(options.prefix)}`);
+  if (!prefix.startsWith('/')) throw invalid(owner, `"prefix" must be a path such as "/media/", got ${showValue(options.prefix)}`);
   const avatarRoute = normalizeBaseUrl(options.avatarRoute ?? '/avatars/', 'avatarRoute', owner);
   if (avatarRoute.startsWith(prefix)) {
     throw invalid(owner, `"avatarRoute" ${JSON.stringify(avatarRoute)} lies under "prefix" ${JSON.stringify(prefix)}: a fallback would land on the media route again`);
