@@ -10,7 +10,7 @@
 import type { Environment } from 'nunjucks';
 import { LogoFallbackError, createLogoResolver, type LogoResolver, type LogoResolverOptions } from '../src/index.js';
 import { checkKnownKeys } from '../src/options.js';
-import { adapterOptions, refuseTakenNames, asText as textOf, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
+import { adapterOptions, callOptionsArgs, refuseTakenNames, asText as textOf, createFilters, hostileArgument, isHostile, requireEngine, requireResolver, toHtml, type FilterNames } from './filters.js';
 import { registerHandlebars, type HandlebarsInstance } from './handlebars.js';
 import { liquidHandlers, type LiquidHandler } from './liquid.js';
 import { registerNunjucks } from './nunjucks.js';
@@ -54,22 +54,6 @@ function captured<T>(filters: Map<string, T>, name: string): T {
   const filter = filters.get(name);
   if (filter === undefined) throw new LogoFallbackError('INVALID_OPTION', `${OWNER}: no "${name}" filter was registered`);
   return filter;
-}
-
-/** `{ size }` of an 11ty.js call's options object, read without trusting it. */
-function sizeArg(callOptions: unknown, report: (error: unknown) => void): { size?: unknown } {
-  if (typeof callOptions !== 'object' || callOptions === null) return {};
-  if (isHostile(callOptions)) {
-    report(hostileArgument(OWNER, 'options'));
-    return {};
-  }
-  try {
-    const { size } = callOptions as { size?: unknown };
-    return size === undefined ? {} : { size };
-  } catch (error) {
-    report(hostileArgument(OWNER, 'options', error));
-    return {};
-  }
 }
 
 /** The filter names the plugin registered, per Eleventy configuration (see {@link refuseTakenNames}). */
@@ -181,14 +165,14 @@ export function eleventyLogoFallback(eleventyConfig: EleventyConfigLike, options
   };
   eleventyConfig.addJavaScriptFilter(names.logo, async (record, callOptions) => {
     try {
-      return await filters.logo(record, sizeArg(callOptions, report), true);
+      return await filters.logo(record, callOptionsArgs(callOptions, OWNER, names.logo, 'logo', report), true);
     } catch (error) {
       return fallback(error);
     }
   });
   eleventyConfig.addJavaScriptFilter(names.file, async (file, name, callOptions) => {
     try {
-      return await filters.file(file, { name: usable(name, 'name'), ...sizeArg(callOptions, report) }, true);
+      return await filters.file(file, { name: usable(name, 'name'), ...callOptionsArgs(callOptions, OWNER, names.file, 'file', report) }, true);
     } catch (error) {
       return fallback(error);
     }

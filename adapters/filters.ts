@@ -229,6 +229,27 @@ function sizeOf(value: unknown): LogoCallOptions | undefined {
   return value === undefined ? undefined : ({ size: value } as LogoCallOptions);
 }
 
+/**
+ * `{ size }` of a helper's call-options object (`get_company_logo(company, { size: 64 })`, in the
+ * locals and 11ty.js), read without trusting it: a Proxy or a throwing getter is reported and
+ * ignored, a key other than `size` (a typo such as `sise`) is reported, and the call goes on.
+ */
+export function callOptionsArgs(callOptions: unknown, owner: string, helper: string, kind: 'logo' | 'file', report: (error: unknown) => void): FilterArgs {
+  if (typeof callOptions !== 'object' || callOptions === null) return NO_ARGS;
+  if (isHostile(callOptions)) {
+    report(hostileArgument(owner, 'options'));
+    return NO_ARGS;
+  }
+  try {
+    for (const key of Object.keys(callOptions)) if (key !== 'size') report(unknownKeyword(owner, helper, kind, key, 'key in its options'));
+    const { size } = callOptions as { size?: unknown };
+    return size === undefined ? NO_ARGS : { size };
+  } catch (error) {
+    report(hostileArgument(owner, 'options', error));
+    return NO_ARGS;
+  }
+}
+
 /** A printed value now, or a promise of one. */
 export type Printed<T> = T | Promise<T>;
 

@@ -15,13 +15,13 @@ import {
   NO_ARGS,
   adapterOptions,
   asText,
+  callOptionsArgs,
   createFilters,
   extraArguments,
   hostileArgument,
   isHostile,
   requireResolver,
   toHtml,
-  unknownKeyword,
   type FilterArgs,
   type FilterKind,
   type FilterNames,
@@ -88,18 +88,7 @@ export function logoFallbackLocals(logos: LogoResolver, options: LocalsOptions =
     report(hostileArgument(OWNER, which));
     return undefined;
   };
-  /** `{ size }` of a call's options object, read without trusting it; another key (a typo such as `sise`) is reported. */
-  const sizeOf = (callOptions: unknown, kind: 'logo' | 'file'): FilterArgs => {
-    if (typeof callOptions !== 'object' || callOptions === null || usable(callOptions, 'options') === undefined) return NO_ARGS;
-    try {
-      for (const key of Object.keys(callOptions)) if (key !== 'size') report(unknownKeyword(OWNER, `${names[kind]}()`, kind, key, 'key in its options'));
-      const { size } = callOptions as { size?: unknown };
-      return size === undefined ? NO_ARGS : { size };
-    } catch (error) {
-      report(hostileArgument(OWNER, 'options', error));
-      return NO_ARGS;
-    }
-  };
+  const sizeOf = (callOptions: unknown, kind: 'logo' | 'file'): FilterArgs => callOptionsArgs(callOptions, OWNER, `${names[kind]}()`, kind, report);
   /** Reports a call with more arguments than the helper takes (`takes`: their names). */
   const tooMany = (count: number, kind: FilterKind, takes: readonly string[]): void => {
     if (count > takes.length) report(extraArguments(OWNER, `${names[kind]}()`, count, takes));

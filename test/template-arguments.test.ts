@@ -5,11 +5,16 @@
  * naming the filter, the key and the known ones), and the filter prints as if it were absent.
  * Through the real engines.
  */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Eleventy from '@11ty/eleventy';
 import Handlebars from 'handlebars';
 import { Liquid } from 'liquidjs';
 import nunjucks from 'nunjucks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { eleventyLogoFallback } from '../adapters/eleventy.js';
 import { registerHandlebars } from '../adapters/handlebars.js';
 import { registerLiquid } from '../adapters/liquid.js';
 import { logoFallbackLocals } from '../adapters/locals.js';
@@ -117,6 +122,39 @@ test('locals (EJS, Pug, Eta): unknown keys of the options object and extra argum
     'INVALID_OPTION logoFallbackLocals(): get_company_logo() got an unknown key in its options "sise"; the known one is "size"; it was ignored',
     'INVALID_OPTION logoFallbackLocals(): get_company_logo() was called with 3 arguments; it takes at most 2 (record, options); the extra ones were ignored',
   ]);
+});
+
+test('Eleventy (a real build): an unknown key of an 11ty.js filter\'s options and a Nunjucks keyword typo are reported once', async () => {
+  const input = await mkdtemp(path.join(tmpdir(), 'logo-fallback-args-in-'));
+  const output = await mkdtemp(path.join(tmpdir(), 'logo-fallback-args-out-'));
+  try {
+    await writeFile(
+      path.join(input, 'page.11ty.js'),
+      "export default async function () { const c = { company: 'Zed & Partners', icon: 'gone.png' }; return `<img src=\"${await this.get_company_logo(c, { sise: 48 })}\"><img src=\"${await this.get_company_logo(c, { sise: 48 })}\">`; }\n",
+    );
+    await writeFile(path.join(input, 'page2.njk'), '{{ c | get_company_logo(sise=48) }}|{{ c | get_company_name(fallback="x", bogus=2) }}');
+    const errors: LogoFallbackError[] = [];
+    const eleventy = new Eleventy(input, output, {
+      quietMode: true,
+      config(eleventyConfig: { addPlugin: (plugin: unknown, options: unknown) => void; addGlobalData: (name: string, value: unknown) => void }) {
+        eleventyConfig.addPlugin(eleventyLogoFallback, { storage: fsStorage({ root: media.root }), avatar, onError: (error: LogoFallbackError) => errors.push(error) });
+        eleventyConfig.addGlobalData('c', missing);
+      },
+    });
+    eleventy.disableLogger();
+    await eleventy.write();
+    const page = await readFile(path.join(output, 'page', 'index.html'), 'utf8');
+    assert.is(page, `<img src="${ZP}"><img src="${ZP}">`);
+    assert.is(await readFile(path.join(output, 'page2', 'index.html'), 'utf8'), `${ZP}|Zed &amp; Partners`);
+    assert.equal(errors.map((error) => error.message.replace('[logo-fallback] ', '')).sort(), [
+      'eleventyLogoFallback(): get_company_logo got an unknown key in its options "sise"; the known one is "size"; it was ignored',
+      'registerNunjucks(): get_company_logo got an unknown keyword argument "sise"; the known one is "size"; it was ignored',
+      'registerNunjucks(): get_company_name got an unknown keyword argument "bogus"; the known one is "fallback"; it was ignored',
+    ]);
+  } finally {
+    await rm(input, { recursive: true, force: true });
+    await rm(output, { recursive: true, force: true });
+  }
 });
 
 test('keys are shown cut short: a 10,000-character keyword is one short report', () => {
