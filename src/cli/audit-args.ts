@@ -47,6 +47,8 @@ export interface AuditArgs {
   sql: SqlChoice | undefined;
   /** A file, or `-` for stdout. */
   restoreList: string | undefined;
+  /** Whether an input with no records is a clean run (exit 0) rather than a failed export (exit 2). */
+  allowEmpty: boolean;
 }
 
 const OPTIONS = {
@@ -78,6 +80,7 @@ const OPTIONS = {
   dialect: { type: 'string' },
   'sql-out': { type: 'string' },
   'restore-list': { type: 'string' },
+  'allow-empty': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -272,5 +275,6 @@ export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
     minAge: age(values['min-age']),
     sql: sqlChoice(values, idField, fileFields),
     restoreList: values['restore-list'],
+    allowEmpty: values['allow-empty'] === true,
   };
 }

@@ -2,12 +2,12 @@
  * `logo-fallback audit`: wires the flags, the storage, the input, the way keys are checked, the
  * report and the repair outputs together, applies the brakes and settles the exit status.
  */
-import { audit, type AuditSummary, type MissingReference } from './audit.js';
+import { audit, type AuditResult, type AuditSummary, type MissingReference } from './audit.js';
 import { parseAuditArgs, UsageError, type AuditArgs } from './audit-args.js';
 import { auditStorage } from './audit-storage.js';
 import { AUDIT_USAGE } from './audit-usage.js';
 import { perKeyChecker, type Checker, type Outcome } from './checks.js';
-import { InputError, openInput } from './input.js';
+import { InputError, openInput, type Input } from './input.js';
 import { listingChecker, type ListingChecker } from './listing.js';
 import { listOrphans, type OrphanCounts } from './orphans.js';
 import { createWriter, plural, type TextSink } from './output.js';
@@ -77,6 +77,26 @@ function brakeReason(summary: AuditSummary, listing: ListingChecker | undefined,
   if (checked === 0 || summary.missing / checked <= maxMissing) return undefined;
   const percent = ((summary.missing / checked) * 100).toFixed(1).replace(/\.0$/, '');
   return `${summary.missing.toLocaleString('en')} of ${plural(checked, 'checked reference')} (${percent}%) are missing, more than --max-missing ${maxMissing}: the storage looks unmounted or empty`;
+}
+
+/**
+ * Why the input, read to its end, cannot be audited (exit 2): it holds no records — an export that
+ * failed (a 0-byte file, a CSV header alone, `[]`) must not pass for "nothing is broken" unless
+ * `--allow-empty` says an empty table is expected — or none of its records has the file field.
+ */
+function inputProblem(args: AuditArgs, input: Input, result: AuditResult): string | undefined {
+  const { summary } = result;
+  if (summary.checked === 0 && !args.allowEmpty) {
+    const label = args.input === '-' ? 'stdin' : args.input;
+    const what = input.empty ? (input.bytesRead() === 0 ? 'it is empty (0 bytes)' : 'it holds only white space') : input.format === 'csv' ? 'it holds a header row and no records' : 'it holds an empty list of records';
+    return `no records read from ${label}: ${what}. An export that failed looks the same, so this is not a clean audit; pass --allow-empty if an empty table is expected`;
+  }
+  const read = summary.checked - summary.malformed;
+  if (input.format !== 'csv' && read > 0 && !result.fileFieldSeen) {
+    const fields = result.firstRecordFields?.length ? result.firstRecordFields.join(', ') : 'no fields';
+    return `no record has a field named ${args.fileFields.join(' or ')}${read === 1 ? ` (the one record read has ${fields})` : ''}: name the field with --file-field, or, if the records are inside one object, its array with --json-path`;
+  }
+  return undefined;
 }
 
 /** How keys are checked: per key, or against a listing (`--check`, and `auto`'s look at the input). */
@@ -173,24 +193,20 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
     }).finally(() => progress.done());
     const { summary } = result;
 
-    const brake = brakeReason(summary, chosen.listing, args.maxMissing);
+    const error = inputProblem(args, input, result);
+    const brake = error === undefined ? brakeReason(summary, chosen.listing, args.maxMissing) : undefined;
     let orphans: OrphanCounts | undefined;
-    if (chosen.listing?.files !== undefined && brake === undefined) {
+    if (error !== undefined) {
+      // Every file would be an orphan of an input without records.
+    } else if (chosen.listing?.files !== undefined && brake === undefined) {
       orphans = listOrphans(chosen.listing.files, args.minAge, Date.now(), report.orphan);
       if (summary.malformed > 0) notes.push(`${plural(summary.malformed, 'malformed line')} could not be read: files they reference may be listed as orphans`);
     } else if (args.orphans) {
       notes.push(`orphans are not listed: ${brake === undefined ? 'the storage could not be listed' : 'the storage looks unmounted or empty'}`);
     }
-    report.end({ summary, orphans, brake });
+    report.end({ summary, orphans, brake, error });
     await out.flush();
-
-    const read = summary.checked - summary.malformed;
-    if (input.format !== 'csv' && read > 0 && !result.fileFieldSeen) {
-      const fields = result.firstRecordFields?.length ? result.firstRecordFields.join(', ') : 'no fields';
-      throw new InputError(
-        `no record has a field named ${args.fileFields.join(' or ')}${read === 1 ? ` (the one record read has ${fields})` : ''}: name the field with --file-field, or, if the records are inside one object, its array with --json-path`,
-      );
-    }
+    if (error !== undefined) throw new InputError(error);
     if (brake !== undefined) {
       notes.push(`stopped: ${brake}. ${staged.length > 0 ? 'No repair output was written. ' : ''}If the storage is right, raise --max-missing.`);
     } else {

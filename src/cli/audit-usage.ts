@@ -18,6 +18,8 @@ Input
   --name-field <name>          the company's name; repeat or comma-separate to try several
                                (default: company,name — as the resolver)
   --file-field <name>          the file reference (default: icon,logo — as the resolver)
+  --allow-empty                an input with no records is a clean audit (exit 0); without it,
+                               it is exit 2: a failed export (0 bytes, a header alone) looks the same
 Storage (local disk by default)
   --root <dir>                 the media directory, MEDIA_ROOT (default: media)
   --base-url <url>             the URL the app serves media under, MEDIA_URL (default: /media/);
@@ -58,7 +60,9 @@ Repair outputs (written only when the audit ends without a brake)
   --restore-list <file | ->    the missing keys, one per line, for rclone copy --files-from-raw
 When a repair output goes to stdout, the report goes to stderr.
 Output
-  --json                       {"problems": [...], "orphans": [...], "summary": {...}, "brake": null}
+  --json                       {"problems": [...], "orphans": [...], "summary": {...}, "brake": null,
+                               "error": null}
 
-Exit status: 0 nothing listed, 1 something listed, 2 bad usage or unreadable input,
-3 the storage looks unmounted or empty (see --max-missing; no repair output written).`;
+Exit status: 0 nothing listed, 1 something listed, 2 bad usage, unreadable input or no records
+(see --allow-empty), 3 the storage looks unmounted or empty (see --max-missing; no repair output
+written).`;

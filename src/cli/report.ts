@@ -20,8 +20,10 @@ export interface ReportEnd {
   summary: AuditSummary;
   /** With `--orphans`: how many, their bytes, and how many files were too young (or of unknown age) to count. */
   orphans?: { count: number; bytes: number; young: number; minAge: number } | undefined;
-  /** Why the storage looks unmounted or empty (exit 3), if it does. */
+  /** Why the storage looks unmounted, empty or unreachable (exit 3), if it does. */
   brake?: string | undefined;
+  /** Why the run failed although every record was read (exit 2): no records at all, say. */
+  error?: string | undefined;
 }
 
 /** The report being written. Call `problem` in input order, then `orphan` for each orphan, then `end`. */
@@ -116,7 +118,8 @@ export function tableReport(out: Writer): Report {
 
 /**
  * `{ "problems": [{ "id", "name", "reference", "line", "reason" }, …], "orphans": [{ "key", "size",
- * "modified" }, …] (with --orphans), "summary": {…}, "brake": null | "why" }`, one element per line.
+ * "modified" }, …] (with --orphans), "summary": {…}, "brake": null | "why", "error": null | "why" }`,
+ * one element per line.
  */
 export function jsonReport(out: Writer, withOrphans: boolean): Report {
   let section: 'problems' | 'orphans' = 'problems';
@@ -140,11 +143,11 @@ export function jsonReport(out: Writer, withOrphans: boolean): Report {
       if (section === 'problems') openOrphans();
       element({ key, size: size ?? null, modified: modified === undefined ? null : new Date(modified).toISOString() });
     },
-    end({ summary, orphans, brake }) {
+    end({ summary, orphans, brake, error }) {
       if (section === 'problems' && withOrphans) openOrphans();
       closeArray();
       const counts = orphans === undefined ? summary : { ...summary, orphans: orphans.count, orphanBytes: orphans.bytes, orphansTooYoung: orphans.young };
-      out.write(`,\n  "summary": ${JSON.stringify(counts)},\n  "brake": ${JSON.stringify(brake ?? null)}\n}\n`);
+      out.write(`,\n  "summary": ${JSON.stringify(counts)},\n  "brake": ${JSON.stringify(brake ?? null)},\n  "error": ${JSON.stringify(error ?? null)}\n}\n`);
     },
   };
 }

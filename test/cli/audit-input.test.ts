@@ -3,7 +3,7 @@
  * instead of an array, oversize and broken records, empty input — each reported with the right
  * line, and reading goes on.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -119,11 +119,49 @@ test('an unterminated quote that outgrows the record limit is cut there, and wha
   assert.is(JSON.parse(run.stdout).summary.missing, 20_000, 'every record after the broken one is read');
 });
 
-test('an empty input is 0 records, exit 0 — also a CSV with only its header, and an empty JSON array', async () => {
-  for (const [stdin, format] of [['', undefined], ['\n  \n', undefined], ['', 'csv'], ['', 'json'], ['id,company,icon\n', undefined], ['[]', undefined]] as const) {
-    const run = await runCli(['audit', '--root', root, ...(format === undefined ? [] : ['--format', format]), '-'], stdin);
-    assert.is(run.code, 0, `${JSON.stringify(stdin)} ${format}: ${run.stderr}`);
-    assert.is(run.stdout, 'checked 0 · present 0 · missing 0 · unsafe 0 · fault 0 · malformed 0 · no file 0 · external 0\n');
+test('no records read is exit 2, not a clean audit (a failed export looks the same) — unless --allow-empty', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logo-fallback-empty-'));
+  try {
+    // Files (the format from the extension) and stdin (sniffed or named with --format).
+    const files: Array<[string, string, RegExp]> = [
+      ['export.json', '', /it is empty \(0 bytes\)/],
+      ['export.csv', '', /it is empty \(0 bytes\)/],
+      ['header.csv', 'id;company;icon\r\n', /a header row and no records/],
+      ['blank.ndjson', '\n\n   \n\t\n', /only white space/],
+      ['array.json', '[\n]\n', /an empty list of records/],
+    ];
+    const inputs: Array<[string[], string, RegExp]> = files.map(([name, text, why]) => {
+      writeFileSync(path.join(dir, name), text);
+      return [[path.join(dir, name)], '', why];
+    });
+    inputs.push([['--format', 'csv', '-'], 'id,company,icon\n', /no records read from stdin: it holds a header row/]);
+    inputs.push([['--json-path', 'data.companies', '-'], '{"data": {"companies": []}}', /an empty list of records/]);
+    inputs.push([['-'], '   ', /no records read from stdin: it holds only white space/]);
+    for (const [args, stdin, why] of inputs) {
+      const label = `${args.join(' ')} ${JSON.stringify(stdin)}`;
+      const table = await runCli(['audit', '--root', root, ...args], stdin);
+      assert.is(table.code, 2, `${label}: ${table.stderr}`);
+      assert.match(table.stderr, why, label);
+      assert.match(table.stderr, /^logo-fallback: no records read from .*pass --allow-empty if an empty table is expected\n$/, label);
+      const json = await runCli(['audit', '--root', root, '--json', ...args], stdin);
+      assert.is(json.code, 2, label);
+      const report = JSON.parse(json.stdout) as { summary: { checked: number }; error: string | null; brake: null };
+      assert.is(report.summary.checked, 0, label);
+      assert.match(report.error ?? '', why, label);
+      const allowed = await runCli(['audit', '--root', root, '--allow-empty', ...args], stdin);
+      assert.is(allowed.code, 0, `${label} --allow-empty: ${allowed.stderr}`);
+      assert.is(allowed.stdout, 'checked 0 · present 0 · missing 0 · unsafe 0 · fault 0 · malformed 0 · no file 0 · external 0\n', label);
+      assert.is(allowed.stderr, '', label);
+      assert.is(JSON.parse((await runCli(['audit', '--root', root, '--json', '--allow-empty', ...args], stdin)).stdout).error, null, label);
+    }
+    // No repair output for an empty input: the SQL file is not written.
+    const sqlOut = path.join(dir, 'repair.sql');
+    const repair = await runCli(['audit', '--root', root, '--sql-update', 'base_company', '--file-column', 'icon', '--sql-out', sqlOut, path.join(dir, 'export.json')]);
+    assert.is(repair.code, 2);
+    assert.not.ok(existsSync(sqlOut), 'no repair.sql for an empty input');
+    // One malformed line is something read: exit 1, as before (below), not "empty".
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -154,6 +154,12 @@ test("the README's nightly cron script: repairs the broken rows, and leaves the 
     assert.is(stopped.status, 3, stopped.stderr);
     assert.match(stopped.stderr, /stopped: 3 of 3 checked references \(100%\) are missing/);
     assert.equal(icons(), ['base/company/icon/acme.png', 'base/company/icon/gone.png', '/media/base/company/icon/globex.png', ''], 'nothing changed');
+
+    // An export with no records (psql prints the header alone) is not "all good": exit 2.
+    db.psql('DELETE FROM base_company');
+    const none = run(media.root);
+    assert.is(none.status, 2, none.stderr);
+    assert.match(none.stderr, /no records read from stdin: it holds a header row and no records/);
   } finally {
     media.cleanup();
     empty.cleanup();

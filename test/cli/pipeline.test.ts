@@ -31,13 +31,17 @@ test('sqlite3 … | logo-fallback audit --format csv - (as in the README)', () =
     assert.match(run.stdout, /^LINE\s+ID\s+NAME\s+REFERENCE\s+REASON\n3\s+2\s+Globex, "GmbH"\s+base\/company\/icon\/globex-gone\.png\s+missing\n/);
     assert.match(run.stdout, /checked 3 · present 1 · missing 1 · unsafe 0 · fault 0 · malformed 0 · no file 1 · external 0\n$/);
 
-    // A fresh database: sqlite3 prints nothing at all for an empty table, not even the header.
+    // A fresh database: sqlite3 prints nothing at all for an empty table, not even the header. Nothing
+    // read is exit 2 (a failed export prints nothing too), unless --allow-empty says it is expected.
     const fresh = new Database(file);
     fresh.exec('delete from base_company');
     fresh.close();
     const empty = spawnSync('bash', ['-o', 'pipefail', '-c', command], { encoding: 'utf8' });
-    assert.is(empty.status, 0, empty.stderr);
-    assert.is(empty.stdout, 'checked 0 · present 0 · missing 0 · unsafe 0 · fault 0 · malformed 0 · no file 0 · external 0\n');
+    assert.is(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /^logo-fallback: no records read from stdin: it is empty \(0 bytes\)\. .*pass --allow-empty/);
+    const allowed = spawnSync('bash', ['-o', 'pipefail', '-c', command.replace('audit ', 'audit --allow-empty ')], { encoding: 'utf8' });
+    assert.is(allowed.status, 0, allowed.stderr);
+    assert.is(allowed.stdout, 'checked 0 · present 0 · missing 0 · unsafe 0 · fault 0 · malformed 0 · no file 0 · external 0\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
