@@ -155,9 +155,14 @@ test('--orphans: unreferenced files with size, time and the total; young files s
     assert.match(prefixed.stdout, /\norphans 3 · 1,244 bytes \(1\.2 KiB\)\n$/);
     assert.not.match(prefixed.stdout, /other\/old\.png/);
 
-    // Nothing referenced: every file old enough is an orphan, and exit 1 says something is listed.
-    // (No brake: it needs references that point into an empty storage.)
-    const none = await runCli(['audit', '--root', media.root, '--orphans', '--min-age', '1h', '-'], '[]');
+    // No records at all (a failed export?): exit 2, and no file is called an orphan.
+    const failed = await runCli(['audit', '--root', media.root, '--orphans', '--min-age', '1h', '-'], '[]');
+    assert.is(failed.code, 2, failed.stderr);
+    assert.match(failed.stderr, /no records read from stdin/);
+    assert.not.match(failed.stdout, /ORPHAN|orphans \d/);
+    // With --allow-empty, nothing referenced: every file old enough is an orphan, and exit 1 says
+    // something is listed. (No brake: it needs references that point into an empty storage.)
+    const none = await runCli(['audit', '--root', media.root, '--orphans', '--min-age', '1h', '--allow-empty', '-'], '[]');
     assert.is(none.code, 1, none.stderr);
     assert.match(none.stdout, /orphans 4 · 3,237 bytes \(3\.2 KiB\) · 1 younger than 1 h \(or of unknown age\) not counted\n$/);
   } finally {
