@@ -2,9 +2,10 @@
  * `logo-fallback audit`: wires the flags, the storage, the input, the way keys are checked, the
  * report and the repair outputs together, applies the brakes and settles the exit status.
  */
-import { audit, type AuditResult, type AuditSummary, type MissingReference } from './audit.js';
+import { audit, type AuditResult, type MissingReference } from './audit.js';
 import { parseAuditArgs, UsageError, type AuditArgs } from './audit-args.js';
 import { auditStorage } from './audit-storage.js';
+import { brakeReason } from './brakes.js';
 import { AUDIT_USAGE } from './audit-usage.js';
 import { perKeyChecker, type Checker, type Outcome } from './checks.js';
 import { InputError, openInput, type Input } from './input.js';
@@ -65,18 +66,6 @@ async function stage(destination: string, flag: string, stdout: TextSink): Promi
   } catch (error) {
     throw new UsageError(`${flag} ${destination}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-}
-
-/** Why the storage looks unmounted or empty, if it does (§ "never cry wolf"). */
-function brakeReason(summary: AuditSummary, listing: ListingChecker | undefined, maxMissing: number): string | undefined {
-  if (listing !== undefined && listing.listed === 0 && listing.answered > 0) {
-    const where = listing.prefix === '' ? 'the storage' : `the prefix ${JSON.stringify(listing.prefix)}`;
-    return `the listing of ${where} is empty while ${plural(listing.answered, 'reference')} point into it: the storage looks unmounted or empty`;
-  }
-  const checked = summary.present + summary.missing;
-  if (checked === 0 || summary.missing / checked <= maxMissing) return undefined;
-  const percent = ((summary.missing / checked) * 100).toFixed(1).replace(/\.0$/, '');
-  return `${summary.missing.toLocaleString('en')} of ${plural(checked, 'checked reference')} (${percent}%) are missing, more than --max-missing ${maxMissing}: the storage looks unmounted or empty`;
 }
 
 /**
@@ -194,7 +183,7 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
     const { summary } = result;
 
     const error = inputProblem(args, input, result);
-    const brake = error === undefined ? brakeReason(summary, chosen.listing, args.maxMissing) : undefined;
+    const brake = error === undefined ? await brakeReason({ summary, listing: chosen.listing, storage, prefix: args.prefix, maxMissing: args.maxMissing }) : undefined;
     let orphans: OrphanCounts | undefined;
     if (error !== undefined) {
       // Every file would be an orphan of an input without records.

@@ -42,8 +42,10 @@ Checking
 Brakes
   --max-missing <share>        more missing than this share of the checked references (0 to 1, or
                                a percentage; default: 0.5) means the storage looks unmounted or
-                               empty: exit 3, and no repair output is written. An empty listing
-                               while records reference files does the same.
+                               empty: exit 3, and no repair output is written. Judged from 20
+                               checked references on; below, only a storage that holds no file at
+                               all stops the audit. An empty listing while records reference
+                               files does the same.
 Orphans (a storage that can list: local disk, S3)
   --orphans                    also list files no record references, with size and time, and the
                                total bytes

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MIN_SAMPLE } from '../../src/cli/brakes.js';
 import { quoteTable, sqlUpdate, type Dialect } from '../../src/cli/sql.js';
 import { tempMedia } from '../helpers/media.js';
 import { runCli } from './run-cli.js';
@@ -188,7 +189,8 @@ test('the brakes: an unmounted (empty) media directory gives exit 3, and no repa
     const list = path.join(dir, 'restore.txt');
     const run = await runCli(['audit', '--root', media.root, '--sql-update', 'companies', '--file-column', 'icon', '--sql-out', sqlFile, '--restore-list', list, '-'], input);
     assert.is(run.code, 3, run.stderr);
-    assert.match(run.stderr, /stopped: 3 of 3 checked references \(100%\) are missing, more than --max-missing 0\.5: the storage looks unmounted or empty\. No repair output was written\./);
+    // Fewer than MIN_SAMPLE checked references: the share says little, the empty storage says it all.
+    assert.match(run.stderr, /stopped: 3 checked references are missing and the storage holds no file at all: the storage looks unmounted or empty\. No repair output was written\./);
     assert.not.ok(existsSync(sqlFile));
     assert.not.ok(existsSync(list));
     assert.equal(readdirSync(dir).sort(), ['media'], 'no temporary file left behind');
@@ -196,6 +198,15 @@ test('the brakes: an unmounted (empty) media directory gives exit 3, and no repa
     const json = await runCli(['audit', '--root', media.root, '--json', '-'], input);
     assert.is(json.code, 3);
     assert.match(JSON.parse(json.stdout).brake, /looks unmounted or empty/);
+    // One record is enough against an empty storage (and the grammar is singular) …
+    const one = await runCli(['audit', '--root', media.root, '-'], '{"id": 1, "icon": "logos/a.png"}');
+    assert.is(one.code, 3);
+    assert.match(one.stderr, /stopped: 1 checked reference is missing and the storage holds no file at all/);
+    // … and a sample large enough is judged by its share.
+    const many = Array.from({ length: MIN_SAMPLE + 5 }, (_, i) => JSON.stringify({ id: i, icon: `logos/${i}.png` })).join('\n');
+    const big = await runCli(['audit', '--root', media.root, '-'], many);
+    assert.is(big.code, 3);
+    assert.match(big.stderr, /stopped: 25 of 25 checked references \(100%\) are missing, more than --max-missing 0\.5/);
   } finally {
     media.cleanup();
   }
@@ -206,10 +217,24 @@ test('the brakes: the share is strict ("more than"), and --max-missing moves it'
   try {
     const input = (missing: number, present: number) =>
       [...Array.from({ length: missing }, (_, i) => `logos/gone-${i}.png`), ...Array.from({ length: present }, (_, i) => `logos/${'ab'[i % 2]}.png`)].map((icon, i) => JSON.stringify({ id: i, icon })).join('\n');
-    assert.is((await runCli(['audit', '--root', media.root, '-'], input(2, 2))).code, 1, '2 of 4 is not more than half');
-    assert.is((await runCli(['audit', '--root', media.root, '-'], input(3, 2))).code, 3, '3 of 5 is');
-    assert.is((await runCli(['audit', '--root', media.root, '--max-missing', '60%', '-'], input(3, 2))).code, 1);
-    assert.is((await runCli(['audit', '--root', media.root, '--max-missing', '0', '-'], input(1, 9))).code, 3);
+    const code = async (missing: number, present: number, ...flags: string[]) => (await runCli(['audit', '--root', media.root, ...flags, '-'], input(missing, present))).code;
+    assert.is(await code(10, 10), 1, '10 of 20 is not more than half');
+    assert.is(await code(11, 10), 3, '11 of 21 is');
+    assert.is(await code(11, 10, '--max-missing', '60%'), 1);
+    assert.is(await code(13, 7, '--max-missing', '60%'), 3);
+    const strict = await runCli(['audit', '--root', media.root, '--max-missing', '0', '-'], input(1, 19));
+    assert.is(strict.code, 3);
+    assert.match(strict.stderr, /stopped: 1 of 20 checked references \(5%\) is missing, more than --max-missing 0:/);
+    // Below MIN_SAMPLE checked references the share is not judged while the storage holds files:
+    // 1 missing of 1 is one broken row, not an unmounted volume.
+    assert.is(MIN_SAMPLE, 20);
+    for (const [missing, present] of [[1, 0], [2, 0], [3, 2], [19, 0], [10, 9]] as const) {
+      const run = await runCli(['audit', '--root', media.root, '-'], input(missing, present));
+      assert.is(run.code, 1, `${missing} missing, ${present} present: ${run.stderr}`);
+      assert.not.match(run.stderr, /stopped/);
+    }
+    assert.is(await code(20, 0), 3, '20 of 20: judged');
+    assert.is(await code(1, 0, '--max-missing', '0'), 1, 'also with --max-missing 0');
     // Records that share a file count once per record, as the report lists them.
     assert.is((await runCli(['audit', '--root', media.root, '-'], input(0, 3))).code, 0);
     const bad = await runCli(['audit', '--root', media.root, '--max-missing', '1.5', '-'], input(0, 1));
