@@ -41,6 +41,8 @@ export interface AuditArgs {
   timeout: number;
   /** A share from 0 to 1. */
   maxMissing: number;
+  /** Checks in a row that may fail before the audit stops (storage unreachable); 0: never stop. */
+  maxFaults: number;
   orphans: boolean;
   /** ms. */
   minAge: number;
@@ -72,6 +74,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   'max-missing': { type: 'string' },
+  'max-faults': { type: 'string' },
   orphans: { type: 'boolean' },
   'min-age': { type: 'string' },
   'sql-update': { type: 'string' },
@@ -108,6 +111,9 @@ function share(value: string | undefined): number {
   if (!(number >= 0 && number <= 1)) throw new UsageError(`--max-missing must be a share from 0 to 1 (or 0% to 100%), got "${value}"`);
   return number;
 }
+
+/** `--max-faults`: checks in a row that may fail before the audit stops (storage unreachable). */
+export const DEFAULT_MAX_FAULTS = 50;
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -271,6 +277,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs | undefined {
     concurrency: integer(values.concurrency, 'concurrency', 32, 1, 1024),
     timeout: integer(values.timeout, 'timeout', 10_000, 1, 600_000),
     maxMissing: share(values['max-missing']),
+    maxFaults: integer(values['max-faults'], 'max-faults', DEFAULT_MAX_FAULTS, 0, Number.MAX_SAFE_INTEGER),
     orphans: values.orphans === true,
     minAge: age(values['min-age']),
     sql: sqlChoice(values, idField, fileFields),

@@ -29,7 +29,7 @@ export interface AuditStreams {
 /** With `--check auto`, an input with more records than this is checked against a listing. */
 export const AUTO_LIST_THRESHOLD = 5000;
 
-/** The exit status when the brakes stop the audit: the storage looks unmounted or empty. */
+/** The exit status when the brakes stop the audit: the storage looks unmounted, empty or unreachable. */
 export const EXIT_BRAKE = 3;
 
 type Lister = Storage & Required<Pick<Storage, 'list'>>;
@@ -175,6 +175,7 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
       fileFields: args.fileFields,
       onProblem: report.problem,
       onMissing,
+      maxFaults: args.maxFaults,
       async afterBatch(summary) {
         progress.update(summary);
         await Promise.all([out.flush(), ...staged.map((output) => output.writer.flush())]);
@@ -183,7 +184,7 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
     const { summary } = result;
 
     const error = inputProblem(args, input, result);
-    const brake = error === undefined ? await brakeReason({ summary, listing: chosen.listing, storage, prefix: args.prefix, maxMissing: args.maxMissing }) : undefined;
+    const brake = result.stopped ?? (error === undefined ? await brakeReason({ summary, listing: chosen.listing, storage, prefix: args.prefix, maxMissing: args.maxMissing }) : undefined);
     let orphans: OrphanCounts | undefined;
     if (error !== undefined) {
       // Every file would be an orphan of an input without records.
@@ -191,13 +192,14 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
       orphans = listOrphans(chosen.listing.files, args.minAge, Date.now(), report.orphan);
       if (summary.malformed > 0) notes.push(`${plural(summary.malformed, 'malformed line')} could not be read: files they reference may be listed as orphans`);
     } else if (args.orphans) {
-      notes.push(`orphans are not listed: ${brake === undefined ? 'the storage could not be listed' : 'the storage looks unmounted or empty'}`);
+      notes.push(`orphans are not listed: ${brake === undefined ? 'the storage could not be listed' : result.stopped === undefined ? 'the storage looks unmounted or empty' : 'the storage is unreachable'}`);
     }
     report.end({ summary, orphans, brake, error });
     await out.flush();
     if (error !== undefined) throw new InputError(error);
     if (brake !== undefined) {
-      notes.push(`stopped: ${brake}. ${staged.length > 0 ? 'No repair output was written. ' : ''}If the storage is right, raise --max-missing.`);
+      const advice = result.stopped === undefined ? 'If the storage is right, raise --max-missing.' : `Check the storage (and --timeout); --max-faults ${args.maxFaults} set this brake (0: never stop).`;
+      notes.push(`stopped: ${brake}. ${staged.length > 0 ? 'No repair output was written. ' : ''}${advice}`);
     } else {
       sql?.end();
       if (withoutId > 0) notes.push(`${plural(withoutId, 'missing reference')} without an id ${withoutId === 1 ? 'is' : 'are'} not in the SQL`);

@@ -46,6 +46,8 @@ Brakes
                                checked references on; below, only a storage that holds no file at
                                all stops the audit. An empty listing while records reference
                                files does the same.
+  --max-faults <n>             this many checks failing in a row (a hung or unreachable storage)
+                               stop the audit: exit 3, no repair output (default: 50; 0: never)
 Orphans (a storage that can list: local disk, S3)
   --orphans                    also list files no record references, with size and time, and the
                                total bytes
@@ -66,5 +68,5 @@ Output
                                "error": null}
 
 Exit status: 0 nothing listed, 1 something listed, 2 bad usage, unreadable input or no records
-(see --allow-empty), 3 the storage looks unmounted or empty (see --max-missing; no repair output
-written).`;
+(see --allow-empty), 3 the storage looks unmounted, empty or unreachable (see --max-missing,
+--max-faults; no repair output written).`;

@@ -7,6 +7,7 @@
 import { parseReference, type KeyContext } from '../keys.js';
 import { displayName, fileReference, readField } from '../records.js';
 import { MISSING, type Checker, type Outcome } from './checks.js';
+import { plural } from './output.js';
 import type { InputItem } from './read-records.js';
 
 /** Counts of what the audit found. Every record read lands in exactly one count besides `checked`. */
@@ -66,6 +67,12 @@ export interface AuditSettings {
    * @default 16384
    */
   window?: number;
+  /**
+   * Stop reading once this many checks in a row (in input order) were faults: the storage is
+   * unreachable, and every further check would only wait for its timeout. `0` never stops.
+   * @default 0
+   */
+  maxFaults?: number;
 }
 
 /** What the audit found, and what the input looked like. */
@@ -75,6 +82,8 @@ export interface AuditResult {
   fileFieldSeen: boolean;
   /** The top-level fields of the first record that lacked every file field, for an error message. */
   firstRecordFields: readonly string[] | undefined;
+  /** Why the audit stopped before the end of the input (`maxFaults` checks in a row failed), if it did. */
+  stopped: string | undefined;
 }
 
 const NO_FILE: Outcome = { kind: 'noFile' };
@@ -118,10 +127,19 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
   let waitingChars = 0;
   let fileFieldSeen = false;
   let firstRecordFields: string[] | undefined;
+  const maxFaults = settings.maxFaults ?? 0;
+  let faultsInARow = 0;
+  let stopped: string | undefined;
 
   function finish(line: number, id: string | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
+    if (stopped !== undefined) return; // checks that ended after the brake: not reported
     summary.checked++;
     summary[outcome.kind]++;
+    // Only checks count: a record without a file, or an unsafe one, says nothing about the storage.
+    if (outcome.kind === 'present' || outcome.kind === 'missing') faultsInARow = 0;
+    else if (outcome.kind === 'fault' && ++faultsInARow >= maxFaults && maxFaults > 0) {
+      stopped = `storage unreachable: ${plural(faultsInARow, 'check')} in a row failed (the last on line ${line}: ${outcome.reason})`;
+    }
     if (!('reason' in outcome) && outcome !== MISSING) return;
     onProblem({ id, name, reference, line, reason: 'reason' in outcome ? `${outcome.kind}: ${outcome.reason}` : 'missing' });
     if (outcome === MISSING && reference !== null && key !== null) onMissing?.({ id, reference, key });
@@ -206,17 +224,20 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
   }
 
   try {
-    for await (const batch of batches) {
+    reading: for await (const batch of batches) {
       for (const item of batch) {
         judge(item);
-        while (waiting.length - head >= windowSize || waitingChars > WINDOW_CHARS) await drainOne();
+        while (stopped === undefined && (waiting.length - head >= windowSize || waitingChars > WINDOW_CHARS)) await drainOne();
+        // Leaving the loop ends the input (its file is closed); `close()` aborts the running checks.
+        if (stopped !== undefined) break reading;
       }
       drainReady();
       await settings.afterBatch?.(summary);
+      if (stopped !== undefined) break;
     }
-    while (head < waiting.length) await drainOne();
+    while (stopped === undefined && head < waiting.length) await drainOne();
   } finally {
     checker.close();
   }
-  return { summary, fileFieldSeen, firstRecordFields };
+  return { summary, fileFieldSeen, firstRecordFields, stopped };
 }

@@ -24,7 +24,7 @@ export interface Checker {
    * key rules (`parseReference` made it): the fs driver is then not asked to validate it again.
    */
   check(key: string): Outcome | Promise<Outcome>;
-  /** Stops the checker's timer. */
+  /** Stops the checker's timer, and aborts checks still running (none wait once the audit ends). */
   close(): void;
 }
 
@@ -55,6 +55,7 @@ export function perKeyChecker(storage: Storage, options: { concurrency: number; 
   const queue: Array<{ key: string; resolve: (outcome: Outcome) => void }> = [];
   const running = new Set<Running>();
   let watchdog: NodeJS.Timeout | undefined;
+  let closed = false;
   // The keys come from parseReference: the fs driver's own entry point skips validating them again.
   const existsSync = fsInternals(storage)?.existsValidSync ?? storage.existsSync?.bind(storage);
 
@@ -89,7 +90,7 @@ export function perKeyChecker(storage: Storage, options: { concurrency: number; 
   }
 
   function pump(): void {
-    while (running.size < concurrency && queue.length > 0) {
+    while (!closed && running.size < concurrency && queue.length > 0) {
       const next = queue.shift() as (typeof queue)[number];
       start(next.key, next.resolve);
     }
@@ -121,6 +122,14 @@ export function perKeyChecker(storage: Storage, options: { concurrency: number; 
     close() {
       clearInterval(watchdog);
       watchdog = undefined;
+      // The audit stopped early (a brake): start nothing more, and abort what still runs — a hung
+      // storage's sockets must not keep the process alive. Nobody waits for these outcomes.
+      closed = true;
+      queue.length = 0;
+      for (const job of running) {
+        job.controller.abort();
+        settle(job, { kind: 'fault', reason: 'the audit stopped' });
+      }
     },
   };
 }

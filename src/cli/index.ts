@@ -2,8 +2,8 @@
 /**
  * The `logo-fallback` command: `audit` lists broken logo references (and orphans); `doctor` checks
  * that media will survive the next deploy; `help <command>`. Exit status: 0 nothing found, 1
- * something found, 2 bad usage or unreadable input, 3 the audit stopped because the storage looks
- * unmounted or empty.
+ * something found, 2 bad usage, unreadable input or no records, 3 the audit stopped because the
+ * storage looks unmounted, empty or unreachable.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
