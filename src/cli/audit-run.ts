@@ -153,9 +153,11 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
     const sql = args.sql === undefined || sqlStage === undefined ? undefined : sqlUpdate({ ...args.sql, write: (text) => sqlStage.writer.write(text) });
     const restored = new Set<string>();
     let withoutId = 0;
+    let inexactId = 0;
     const onMissing = (missing: MissingReference): void => {
       if (sql !== undefined) {
-        if (missing.id === null) withoutId++;
+        if (missing.idProblem !== undefined) inexactId++;
+        else if (missing.id === null) withoutId++;
         else sql.add(missing.id, missing.reference);
       }
       if (restoreStage !== undefined && !restored.has(missing.key)) {
@@ -164,7 +166,7 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
       }
     };
 
-    const records = input.empty ? (async function* () {})() : readRecords(input, { fileFields: args.fileFields, delimiter: args.delimiter, jsonPath: args.jsonPath });
+    const records = input.empty ? (async function* () {})() : readRecords(input, { fileFields: args.fileFields, idField: args.idField, delimiter: args.delimiter, jsonPath: args.jsonPath });
     const chosen = await chooseChecker(args, storage, records, notes, progress.listing);
     const report = args.json ? jsonReport(out, args.orphans) : tableReport(out);
     const result = await audit(chosen.batches, {
@@ -203,6 +205,7 @@ export async function runAudit(argv: string[], io: AuditStreams): Promise<number
     } else {
       sql?.end();
       if (withoutId > 0) notes.push(`${plural(withoutId, 'missing reference')} without an id ${withoutId === 1 ? 'is' : 'are'} not in the SQL`);
+      if (inexactId > 0) notes.push(`${plural(inexactId, 'missing reference')} whose id is not a whole number read exactly ${inexactId === 1 ? 'is' : 'are'} not in the SQL (the report says why)`);
       if (sql !== undefined && sql.leftOut > 0) notes.push(`${plural(sql.leftOut, 'row')} with a control character in the id left out of the SQL`);
       for (const output of staged) await output.commit();
     }

@@ -9,6 +9,7 @@ import { displayName, fileReference, readField } from '../records.js';
 import { MISSING, type Checker, type Outcome } from './checks.js';
 import { plural } from './output.js';
 import type { InputItem } from './read-records.js';
+import { recordId, type RecordId } from './record-id.js';
 
 /** Counts of what the audit found. Every record read lands in exactly one count besides `checked`. */
 export interface AuditSummary {
@@ -39,7 +40,9 @@ export interface AuditProblem {
 
 /** A missing reference, for the repair outputs. */
 export interface MissingReference {
+  /** The id a repair names the row by; `null` when the record has none, or none read exactly (`idProblem` says why). */
   id: string | null;
+  idProblem?: string | undefined;
   reference: string;
   key: string;
 }
@@ -93,7 +96,7 @@ const WINDOW_CHARS = 1 << 24;
 
 interface Waiting {
   readonly line: number;
-  readonly id: string | null;
+  readonly id: RecordId | null;
   readonly name: string | null;
   readonly reference: string | null;
   readonly key: string | null;
@@ -102,12 +105,11 @@ interface Waiting {
 }
 
 function charsOf(entry: Waiting): number {
-  return (entry.reference?.length ?? 0) + (entry.id?.length ?? 0) + (entry.name?.length ?? 0);
+  return (entry.reference?.length ?? 0) + (entry.id?.text.length ?? 0) + (entry.name?.length ?? 0);
 }
 
-function idOf(record: object, field: string): string | null {
-  const value = readField(record, [field]);
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
+function idOf(item: Extract<InputItem, { record: object }>, field: string): RecordId | null {
+  return recordId(readField(item.record, [field]), item.idLiteral);
 }
 
 /** Reads a reference with each context in turn: the first that makes it ours decides. */
@@ -131,7 +133,7 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
   let faultsInARow = 0;
   let stopped: string | undefined;
 
-  function finish(line: number, id: string | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
+  function finish(line: number, id: RecordId | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
     if (stopped !== undefined) return; // checks that ended after the brake: not reported
     summary.checked++;
     summary[outcome.kind]++;
@@ -141,8 +143,10 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
       stopped = `storage unreachable: ${plural(faultsInARow, 'check')} in a row failed (the last on line ${line}: ${outcome.reason})`;
     }
     if (!('reason' in outcome) && outcome !== MISSING) return;
-    onProblem({ id, name, reference, line, reason: 'reason' in outcome ? `${outcome.kind}: ${outcome.reason}` : 'missing' });
-    if (outcome === MISSING && reference !== null && key !== null) onMissing?.({ id, reference, key });
+    // A missing file whose row no repair can name says why (its id was not read exactly).
+    const reason = 'reason' in outcome ? `${outcome.kind}: ${outcome.reason}` : id?.problem === undefined ? 'missing' : `missing: ${id.problem}`;
+    onProblem({ id: id?.text ?? null, name, reference, line, reason });
+    if (outcome === MISSING && reference !== null && key !== null) onMissing?.({ id: id?.repair ?? null, idProblem: id?.problem, reference, key });
   }
 
   function finishWaiting(entry: Waiting): void {
@@ -196,10 +200,10 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
     }
     if (head === waiting.length && !(outcome instanceof Promise)) {
       const listed = outcome === MISSING || 'reason' in outcome;
-      finish(line, listed ? idOf(record, settings.idField) : null, listed ? nameOf(record) : null, reference ?? null, key, outcome);
+      finish(line, listed ? idOf(item, settings.idField) : null, listed ? nameOf(record) : null, reference ?? null, key, outcome);
       return;
     }
-    const id = idOf(record, settings.idField);
+    const id = idOf(item, settings.idField);
     const name = nameOf(record);
     if (outcome instanceof Promise) {
       const entry: Waiting = { line, id, name, reference: reference ?? null, key, pending: outcome, outcome: undefined };
@@ -214,7 +218,7 @@ export async function audit(batches: AsyncIterable<readonly InputItem[]>, settin
     return displayName(readField(record, settings.nameFields)) ?? null;
   }
 
-  function queueKnown(line: number, id: string | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
+  function queueKnown(line: number, id: RecordId | null, name: string | null, reference: string | null, key: string | null, outcome: Outcome): void {
     push({ line, id, name, reference, key, pending: Promise.resolve(outcome), outcome });
   }
 

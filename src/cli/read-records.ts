@@ -5,15 +5,23 @@
 import { csvSplitter, type CsvPiece } from './csv.js';
 import { InputError, type Input } from './input.js';
 import { jsonPathSplitter } from './json-path.js';
+import { numberIdLiteral } from './record-id.js';
 import { jsonArraySplitter, MAX_RECORD_LENGTH, ndjsonSplitter, NotAnArrayError, type Piece, type Splitter } from './splitters.js';
 
-/** A record read from the input, or a malformed line. */
-export type InputItem = { readonly line: number; readonly record: object } | { readonly line: number; readonly malformed: string };
+/**
+ * A record read from the input, or a malformed line. `idLiteral`: a JSON number id that `JSON.parse`
+ * may not have carried exactly, read again from its digits (see {@link numberIdLiteral}).
+ */
+export type InputItem =
+  | { readonly line: number; readonly record: object; readonly idLiteral?: { literal: string } | { problem: string } }
+  | { readonly line: number; readonly malformed: string };
 
 /** How to read the records. */
 export interface ReadOptions {
   /** The file fields: a CSV header must have one of them. */
   fileFields: readonly string[];
+  /** The id field: a JSON number there is read exactly. Without it ids are not looked at. */
+  idField?: string | undefined;
   /** CSV: the delimiter; otherwise a `sep=` line or the header decides. */
   delimiter?: string | undefined;
   /** JSON: the property path of the records' array inside an object. */
@@ -24,7 +32,7 @@ function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-function fromPiece(piece: Piece): InputItem {
+function fromPiece(piece: Piece, idField: string | undefined): InputItem {
   if ('error' in piece) return { line: piece.line, malformed: piece.error };
   let value: unknown;
   try {
@@ -35,13 +43,16 @@ function fromPiece(piece: Piece): InputItem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { line: piece.line, malformed: `the record is ${describe(value)}, not an object` };
   }
-  return { line: piece.line, record: value };
+  const id = idField === undefined ? undefined : (value as Record<string, unknown>)[idField];
+  const idLiteral = typeof id === 'number' ? numberIdLiteral(piece.text, idField as string, id) : undefined;
+  return idLiteral === undefined ? { line: piece.line, record: value } : { line: piece.line, record: value, idLiteral };
 }
 
-async function* splitJson(input: Input, splitter: Splitter): AsyncGenerator<InputItem[]> {
+async function* splitJson(input: Input, splitter: Splitter, idField: string | undefined): AsyncGenerator<InputItem[]> {
+  const item = (piece: Piece): InputItem => fromPiece(piece, idField);
   try {
-    for await (const chunk of input.chunks) yield splitter.push(chunk).map(fromPiece);
-    yield splitter.end().map(fromPiece);
+    for await (const chunk of input.chunks) yield splitter.push(chunk).map(item);
+    yield splitter.end().map(item);
   } catch (error) {
     if (error instanceof NotAnArrayError) throw new InputError(error.message);
     throw error;
@@ -88,6 +99,6 @@ async function* splitCsv(input: Input, options: ReadOptions): AsyncGenerator<Inp
 /** The records of an input, streamed in batches, in input order. An empty input has none. */
 export function readRecords(input: Input, options: ReadOptions): AsyncGenerator<InputItem[]> {
   if (input.format === 'csv') return splitCsv(input, options);
-  if (input.format === 'ndjson') return splitJson(input, ndjsonSplitter());
-  return splitJson(input, options.jsonPath === undefined ? jsonArraySplitter() : jsonPathSplitter(options.jsonPath));
+  if (input.format === 'ndjson') return splitJson(input, ndjsonSplitter(), options.idField);
+  return splitJson(input, options.jsonPath === undefined ? jsonArraySplitter() : jsonPathSplitter(options.jsonPath), options.idField);
 }

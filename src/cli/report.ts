@@ -33,7 +33,8 @@ export interface Report {
   end(end: ReportEnd): void;
 }
 
-const WIDTHS = { line: 7, id: 10, name: 24, reference: 48, key: 60 } as const;
+// id: 20 characters hold every 64-bit id (-9223372036854775808) whole; longer ones are cut with "…".
+const WIDTHS = { line: 7, id: 20, name: 24, reference: 48, key: 60 } as const;
 
 /**
  * Makes a value from the database safe to print on a terminal: control characters (an ANSI escape
