@@ -77,7 +77,7 @@ function inputProblem(args: AuditArgs, input: Input, result: AuditResult): strin
   const { summary } = result;
   if (summary.checked === 0 && !args.allowEmpty) {
     const label = args.input === '-' ? 'stdin' : args.input;
-    const what = input.empty ? (input.bytesRead() === 0 ? 'it is empty (0 bytes)' : 'it holds only white space') : input.format === 'csv' ? 'it holds a header row and no records' : 'it holds an empty list of records';
+    const what = input.empty ? (input.bytesRead() === 0 ? 'it is empty (0 bytes)' : 'it holds only white space') : input.format === 'csv' ? 'it holds no records (a header row at most)' : 'it holds an empty list of records';
     return `no records read from ${label}: ${what}. An export that failed looks the same, so this is not a clean audit; pass --allow-empty if an empty table is expected`;
   }
   const read = summary.checked - summary.malformed;

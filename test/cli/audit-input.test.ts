@@ -126,7 +126,8 @@ test('no records read is exit 2, not a clean audit (a failed export looks the sa
     const files: Array<[string, string, RegExp]> = [
       ['export.json', '', /it is empty \(0 bytes\)/],
       ['export.csv', '', /it is empty \(0 bytes\)/],
-      ['header.csv', 'id;company;icon\r\n', /a header row and no records/],
+      ['header.csv', 'id;company;icon\r\n', /no records \(a header row at most\)/],
+      ['sep.csv', 'sep=;\n', /no records \(a header row at most\)/],
       ['blank.ndjson', '\n\n   \n\t\n', /only white space/],
       ['array.json', '[\n]\n', /an empty list of records/],
     ];
@@ -134,7 +135,7 @@ test('no records read is exit 2, not a clean audit (a failed export looks the sa
       writeFileSync(path.join(dir, name), text);
       return [[path.join(dir, name)], '', why];
     });
-    inputs.push([['--format', 'csv', '-'], 'id,company,icon\n', /no records read from stdin: it holds a header row/]);
+    inputs.push([['--format', 'csv', '-'], 'id,company,icon\n', /no records read from stdin: it holds no records \(a header row at most\)/]);
     inputs.push([['--json-path', 'data.companies', '-'], '{"data": {"companies": []}}', /an empty list of records/]);
     inputs.push([['-'], '   ', /no records read from stdin: it holds only white space/]);
     for (const [args, stdin, why] of inputs) {

@@ -73,6 +73,25 @@ test('--s3-bucket: signed HEADs against s3rver, credentials from the environment
   }
 });
 
+test('--s3-bucket, a small audit (below the share brake\'s 20): an empty bucket stops it (exit 3), one with files does not', async () => {
+  const empty = await startS3(new Map());
+  const full = await startS3(files);
+  const saved = { ...process.env };
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey });
+  try {
+    const input = '{"id": 1, "icon": "base/company/icon/gone.png"}\n{"id": 2, "icon": "base/company/icon/acme.png"}\n';
+    const stopped = await runCli(['audit', '--s3-bucket', empty.bucket, '--s3-endpoint', empty.origin, '--s3-path-style', '-'], input);
+    assert.is(stopped.code, 3, stopped.stderr);
+    assert.match(stopped.stderr, /stopped: 2 checked references are missing and the storage holds no file at all/);
+    const one = await runCli(['audit', '--s3-bucket', full.bucket, '--s3-endpoint', full.origin, '--s3-path-style', '-'], input.split('\n')[0] as string);
+    assert.is(one.code, 1, `1 missing of 1 in a bucket with files is one broken row: ${one.stderr}`);
+    assert.match(one.stdout, /missing 1/);
+  } finally {
+    process.env = saved;
+    await Promise.all([empty.close(), full.close()]);
+  }
+});
+
 test('remote flags are checked: bad URLs and combinations are bad usage', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['--http', 'ftp://example.org/'], /baseUrl/],
