@@ -8,7 +8,9 @@
  * local cache cannot answer asks it, and it asks the storage (cache → shared tier → storage).
  */
 import { LRUCache } from 'lru-cache';
-import { createCheckRunner, entryOf, existenceOf, toLogoError, type Existence } from './checks.js';
+import type { BreakerSettings } from './breaker.js';
+import { createCheckRunner, type Existence } from './checks.js';
+import { entryOf, existenceOf, toLogoError } from './driver-answers.js';
 import { LogoFallbackError, describeError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, SharedTier, SharedTierConnection, StorageCheck } from './shared/types.js';
@@ -37,6 +39,8 @@ export interface ExistenceCacheSettings {
   version: boolean;
   /** The tier asked before the storage (the resolver's `shared`), or none. */
   shared: SharedTier | undefined;
+  /** The storage's circuit breaker (src/breaker.ts), or `false`: renders always wait up to `timeout`. */
+  breaker: BreakerSettings | false;
 }
 
 /** The cache's interface to the resolver. */
@@ -45,7 +49,10 @@ export interface ExistenceCache {
   peek(key: string): Existence | undefined;
   /** A synchronous check through the driver's `existsSync`, cached; `undefined` when it has none. */
   checkSync(key: string): Existence | undefined;
-  /** The answer, waiting for storage at most `timeout` from the check's start (then `'fault'`). Never rejects. */
+  /**
+   * The answer, waiting for storage at most `timeout` from the check's start (then `'fault'`); while
+   * the storage's breaker is open, `'fault'` at once (the check runs on in the background). Never rejects.
+   */
   check(key: string): Promise<Existence>;
   /** Starts the check of a key in the background (a sync render that found nothing cached). */
   start(key: string): void;
@@ -244,7 +251,7 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
   const runner = createCheckRunner(
     storage,
     (key, signal) => (shared === undefined ? fromStorage(key, signal) : shared.check(key, signal, fromStorage)),
-    { timeout: settings.timeout, hardTimeout: settings.hardTimeout, concurrency: settings.concurrency, maxQueued: settings.max },
+    { timeout: settings.timeout, hardTimeout: settings.hardTimeout, concurrency: settings.concurrency, maxQueued: settings.max, breaker: settings.breaker },
     settle,
     report,
   );

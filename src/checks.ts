@@ -6,11 +6,13 @@
  * check settles: nothing here relies on `AbortSignal.timeout()`/`AbortSignal.any()`, whose signals
  * Node holds weakly, so that a garbage collection can silently cancel them (issue 8 §1).
  */
-import { LogoFallbackError, describeError, describeValue, isLogoFallbackError } from './errors.js';
+import { createBreaker, type BreakerSettings } from './breaker.js';
+import { stateOfFound, toLogoError } from './driver-answers.js';
+import { LogoFallbackError } from './errors.js';
 import type { Report } from './reports.js';
 import type { Found, StorageCheck } from './shared/types.js';
 import { unheldSignal } from './storage/guards.js';
-import type { Storage, StorageEntry } from './storage/types.js';
+import type { Storage } from './storage/types.js';
 
 /**
  * What a check found: the file is there, it is not, the storage refused the key (`INVALID_KEY`
@@ -29,6 +31,8 @@ export interface CheckSettings {
   concurrency: number;
   /** How many checks may wait in the queue; beyond it a new key is not checked (its caller gets a fault). */
   maxQueued: number;
+  /** The storage's circuit breaker (src/breaker.ts), or `false` for none: renders always wait. */
+  breaker: BreakerSettings | false;
 }
 
 /**
@@ -44,7 +48,8 @@ export interface CheckRunner {
   start(key: string): void;
   /**
    * The check's answer, waiting at most `timeout` for the check to start and `timeout` from its
-   * start; a caller who joins a check keeps the deadline of the first one. Then `'fault'`.
+   * start; a caller who joins a check keeps the deadline of the first one. Then `'fault'`. While
+   * the breaker is open, `'fault'` at once, and the check runs on in the background.
    */
   wait(key: string): Promise<Existence>;
   /** The check's answer whenever the storage gives it (at most `hardTimeout` from its start). */
@@ -68,65 +73,11 @@ interface Check {
   resolveSettled: (state: Existence) => void;
   /** False once the key was invalidated after this check asked the storage. */
   current: boolean;
+  /** Whether the breaker was told how this check went (once: at its callers' deadline, or when it settled). */
+  counted: boolean;
 }
 
 const FAULT = Promise.resolve<Existence>('fault');
-
-/** A fault as the {@link LogoFallbackError} that `onError` hears of (a driver's own error as it is). Never throws. */
-export function toLogoError(error: unknown, key: string, storage: string): LogoFallbackError {
-  if (isLogoFallbackError(error)) return error;
-  return new LogoFallbackError('STORAGE_FAILED', `${storage} storage: checking ${JSON.stringify(key)} failed: ${describeError(error)}`, {
-    cause: error,
-    key,
-    storage,
-  });
-}
-
-/** Whether a value is a promise or another thenable (reading `then` may throw: a hostile Proxy). */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/**
- * A driver's `exists()` or `existsSync()` answer as the resolver takes it: only `true` is present and
- * only `false` missing — never a truthy or falsy stand-in (`'false'`, `1`, a Promise), which would
- * print a broken image for every key or hide every logo. Anything else is the driver's fault.
- *
- * @throws {LogoFallbackError} `STORAGE_FAILED`, naming the driver and the method, for anything but a boolean.
- */
-export function existenceOf(value: unknown, storage: string, method: 'exists' | 'existsSync'): boolean {
-  if (value === true || value === false) return value;
-  if (method === 'existsSync' && isThenable(value)) {
-    // Nobody else will ever await it: a rejection must not become an unhandled one (it would end the process).
-    Promise.resolve(value).then(undefined, () => undefined);
-    throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: existsSync returned a Promise: existsSync must be synchronous (return true or false), or be left out so that exists() is used`, { storage });
-  }
-  const verb = method === 'exists' ? 'resolved' : 'returned';
-  throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: ${method}() ${verb} ${describeValue(value)}: it must ${method === 'exists' ? 'resolve' : 'return'} true (present) or false (missing), nothing else`, { storage });
-}
-
-/**
- * A driver's `stat()` answer as the resolver takes it: `undefined` is missing, an object is the
- * file's entry — missing too when its `size` is 0 (a browser cannot draw an empty file: DESIGN.md,
- * "Present means servable"). Anything else (`null`, `true`, a string) is the driver's fault.
- *
- * @throws {LogoFallbackError} `STORAGE_FAILED`, naming the driver, for anything but `undefined` or an object.
- */
-export function entryOf(value: unknown, storage: string): StorageEntry | undefined {
-  if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object') {
-    throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: stat() resolved ${describeValue(value)}: it must resolve the file's entry (an object) or undefined (missing)`, { storage });
-  }
-  return (value as StorageEntry).size === 0 ? undefined : (value as StorageEntry);
-}
-
-/** What a shared tier's `check()` resolved, as a check's state: `{ exists: true }` or `{ exists: false }`, nothing else. */
-function stateOfFound(found: Found, storage: string): Existence {
-  const exists = found !== null && typeof found === 'object' ? found.exists : undefined;
-  if (exists === true) return 'present';
-  if (exists === false) return 'missing';
-  throw new LogoFallbackError('STORAGE_FAILED', `${storage} storage: the shared tier's check() resolved ${describeValue(found)} with exists ${describeValue(exists)}: it must resolve { exists: true } or { exists: false }`, { storage });
-}
 
 /**
  * Builds the runner for one storage. `ask` asks it (through the shared tier, when there is one);
@@ -135,6 +86,7 @@ function stateOfFound(found: Found, storage: string): Existence {
 export function createCheckRunner(storage: Storage, ask: StorageCheck, settings: CheckSettings, onSettled: SettleHandler, report: Report): CheckRunner {
   const { timeout, hardTimeout, concurrency, maxQueued } = settings;
   const name = storage.name;
+  const breaker = createBreaker(name, settings.breaker, timeout, report);
   const checks = new Map<string, Check>();
   let queue: Check[] = [];
   let head = 0;
@@ -165,6 +117,7 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
       settled,
       resolveSettled,
       current: true,
+      counted: false,
     };
     checks.set(key, check);
     queue.push(check);
@@ -200,7 +153,11 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
     check.deadline = undefined;
     check.resolveAnswer('fault');
     if (check.started) {
-      report(new LogoFallbackError('TIMEOUT', `${name} storage: no answer for ${JSON.stringify(check.key)} within ${timeout} ms`, { key: check.key, storage: name }));
+      const error = new LogoFallbackError('TIMEOUT', `${name} storage: no answer for ${JSON.stringify(check.key)} within ${timeout} ms`, { key: check.key, storage: name });
+      report(error);
+      // A render stopped waiting for a check that had its full `timeout`: the breaker counts it now.
+      check.counted = true;
+      breaker.failed(check, error);
     } else {
       report(
         new LogoFallbackError(
@@ -246,6 +203,14 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
       running--;
     }
     if (checks.get(key) === check) checks.delete(key);
+    if (!check.counted) {
+      // Late is a failure too: a render waiting for it would have got the avatar. A refusal of the
+      // key (INVALID_KEY) is an answer: the storage works.
+      check.counted = true;
+      const { state, error } = outcome;
+      if ((state === 'fault' && error?.code !== 'INVALID_KEY') || Date.now() - check.startedAt > timeout) breaker.failed(check, error);
+      else breaker.succeeded();
+    }
     let answer: Existence = outcome.state;
     try {
       answer = onSettled(key, outcome.state, outcome.error, check.current, outcome.found);
@@ -269,7 +234,8 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
     },
     wait(key) {
       const check = join(key);
-      if (check === undefined || check.expired) return FAULT;
+      // While the breaker is open the check runs on in the background: the next render has its answer.
+      if (check === undefined || check.expired || !breaker.admits(check)) return FAULT;
       if (check.answer === undefined) {
         check.answer = new Promise<Existence>((resolve) => {
           check.resolveAnswer = resolve;

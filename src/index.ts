@@ -5,7 +5,7 @@
 export { createLogoResolver } from './resolver.js';
 export type { LogoResolver, LogoCallOptions, LogoLookup, PrefetchOptions, PrefetchPrefix } from './resolver.js';
 export type { LogoLookupAbsent, LogoLookupExternal, LogoLookupPresent } from './resolver-types.js';
-export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
+export type { LogoResolverOptions, CacheOptions, BreakerOptions, FieldOptions } from './resolver-options.js';
 export { fsStorage } from './storage/fs.js';
 export type { FsStorageOptions } from './storage/fs.js';
 export { httpStorage } from './storage/http.js';

@@ -20,7 +20,7 @@ import { resolveResolverOptions, type LogoResolverOptions } from './resolver-opt
 import type { LogoLookup, LogoResolver } from './resolver-types.js';
 import { versionedUrl } from './url-version.js';
 
-export type { LogoResolverOptions, CacheOptions, FieldOptions } from './resolver-options.js';
+export type { LogoResolverOptions, CacheOptions, BreakerOptions, FieldOptions } from './resolver-options.js';
 export type { LogoCallOptions, LogoLookup, LogoResolver, PrefetchOptions, PrefetchPrefix } from './resolver-types.js';
 
 /** What a call asks of its avatar: its `size` and `format` options as read (checked by `avatars.draw`). */

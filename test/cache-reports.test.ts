@@ -92,9 +92,13 @@ test('storage faults for 1,500 keys, re-checked in 3 rounds within the window: o
       mock.timers.tick(2);
     }
     assert.is(checks, 4_500, 'checked again each round (missTtl 1 ms)');
-    const faults = errors.filter((error) => error.code === 'STORAGE_FAILED');
+    const faults = errors.filter((error) => error.code === 'STORAGE_FAILED' && error.key !== undefined);
     assert.is(faults.length, 1_500);
     assert.is(new Set(faults.map((error) => error.key)).size, 1_500);
+    // The storage's breaker opened on the first three faults: one report of the outage, not one a round.
+    const outage = errors.filter((error) => error.code === 'STORAGE_FAILED' && error.key === undefined);
+    assert.is(outage.length, 1, outage.map((error) => error.message).join('\n'));
+    assert.match(outage[0]?.message ?? '', /failing storage: 3 checks in a row/);
   } finally {
     mock.timers.reset();
   }
