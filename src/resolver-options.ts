@@ -6,7 +6,7 @@ import { initialsAvatar } from './avatars/svg.js';
 import { uiAvatars } from './avatars/ui-avatars.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
-import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
+import { checkKnownKeys, msOption, numberOption, optionKeys, readOptions, showValue } from './options.js';
 import { hasInitials } from './avatars/initials.js';
 import type { SharedTier } from './shared/types.js';
 import type { Storage } from './storage/types.js';
@@ -154,7 +154,7 @@ const OWNER = 'createLogoResolver()';
 const KNOWN = ['storage', 'avatar', 'fields', 'placeholder', 'cache', 'timeout', 'concurrency', 'shared', 'version', 'onError'] as const;
 const KNOWN_FIELDS = ['name', 'file'] as const;
 const KNOWN_CACHE = ['ttl', 'missTtl', 'max', 'hardTimeout', 'staleIfError', 'breaker'] as const;
-const KNOWN_BREAKER = ['failures', 'cooldown'] as const;
+const KNOWN_BREAKER = optionKeys<BreakerOptions>()(['failures', 'cooldown']);
 /** lru-cache allocates its index arrays for `max` up front (8 bytes a slot): a bound keeps that honest. */
 const MAX_KEYS = 1_000_000;
 
@@ -254,8 +254,7 @@ function checkBreaker(value: unknown, timeout: number): BreakerSettings | false 
   if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
     throw invalid(`"cache.breaker" must be an object such as { failures: 3, cooldown: 5_000 } or false, got ${showValue(value)}`);
   }
-  checkKnownKeys(value, KNOWN_BREAKER, '"cache.breaker"', OWNER);
-  const breaker = (value ?? {}) as BreakerOptions;
+  const breaker = readOptions<BreakerOptions>(value, KNOWN_BREAKER, '"cache.breaker"', OWNER);
   return {
     failures: numberOption(breaker.failures, 'cache.breaker.failures', OWNER, { min: 1, max: 1_000, fallback: 3, integer: true }),
     cooldown: msOption(breaker.cooldown, 'cache.breaker.cooldown', OWNER, { min: 1, fallback: Math.max(5_000, 10 * timeout) }),
