@@ -26,13 +26,15 @@ export interface Breaker {
    * half-open, only for the one check chosen as the probe (the first one asked about).
    */
   admits(check: object): boolean;
+  /** Whether it is closed: `prefetch()` waits for its checks only then (never as the probe). */
+  closed(): boolean;
   /** A check answered (present, missing, or a refusal of the key) within `timeout` of its start. */
   succeeded(): void;
   /** A check did not answer within `timeout` of its start, or failed (`error`: what it reported). */
   failed(check: object, error: LogoFallbackError | undefined): void;
 }
 
-const ALWAYS_CLOSED: Breaker = { admits: () => true, succeeded: () => undefined, failed: () => undefined };
+const ALWAYS_CLOSED: Breaker = { admits: () => true, closed: () => true, succeeded: () => undefined, failed: () => undefined };
 
 /**
  * Builds the breaker of one storage (`storage`: its name, for the report), or one that never opens
@@ -64,6 +66,7 @@ export function createBreaker(storage: string, settings: BreakerSettings | false
       probe ??= check;
       return probe === check;
     },
+    closed: () => state === 'closed',
     succeeded() {
       inARow = 0;
       state = 'closed';

@@ -56,7 +56,10 @@ export interface ExistenceCache {
   check(key: string): Promise<Existence>;
   /** Starts the check of a key in the background (a sync render that found nothing cached). */
   start(key: string): void;
-  /** The answer whenever the storage gives it (at most `hardTimeout` from the check's start). Never rejects. */
+  /**
+   * The answer whenever the storage gives it (at most `hardTimeout` from the check's start); while the
+   * storage's breaker is open or half-open, `'fault'` at once (the check runs on). Never rejects.
+   */
   settled(key: string): Promise<Existence>;
   /** The version of a key's file, from its latest "present" answer (`version` on), else `undefined`. No I/O. */
   version(key: string): string | undefined;

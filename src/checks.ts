@@ -52,7 +52,7 @@ export interface CheckRunner {
    * the breaker is open, `'fault'` at once, and the check runs on in the background.
    */
   wait(key: string): Promise<Existence>;
-  /** The check's answer whenever the storage gives it (at most `hardTimeout` from its start). */
+  /** The check's answer whenever the storage gives it (at most `hardTimeout` from its start); while the breaker is not closed, `'fault'` at once. */
   settled(key: string): Promise<Existence>;
   /** Forgets checks already sent for `key` (or all): their late answers are not stored. */
   invalidate(key?: string): void;
@@ -246,7 +246,9 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
       return check.answer;
     },
     settled(key) {
-      return join(key)?.settled ?? FAULT;
+      const check = join(key);
+      // prefetch() over a storage whose breaker is open starts its checks and does not wait for them.
+      return check !== undefined && breaker.closed() ? check.settled : FAULT;
     },
     invalidate(key) {
       const forget = (check: Check): void => {

@@ -55,7 +55,8 @@ export interface CacheOptions {
    * from the cache (stale-if-error included) or with the avatar, and the checks go on in the
    * background, through the queue, to fill the cache. The first check answered within `timeout`
    * closes it; after `cooldown`, one render waits again (its check closes the breaker, or opens it
-   * for another `cooldown`). The opening is reported once (`STORAGE_FAILED`); the closing is not.
+   * for another `cooldown`). `prefetch()` waits for its checks only while it is closed (otherwise it
+   * starts them and returns). The opening is reported once (`STORAGE_FAILED`); the closing is not.
    * A storage that answers within `timeout`, however slowly, never opens it.
    * @default { failures: 3, cooldown: 5_000 } (cooldown: 10 × `timeout`, when that is longer)
    */

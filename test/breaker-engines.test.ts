@@ -7,9 +7,11 @@
  * Nothing here reads a clock: what is counted is how many renders waited a full `timeout` (the
  * cache's TIMEOUT report for a key, one per wait) and how often the breaker opened.
  */
+import Handlebars from 'handlebars';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { httpResolver, mediaServer } from './cache-servers.js';
+import { registerHandlebars } from '../adapters/handlebars.js';
+import { httpResolver, mediaServer, until } from './cache-servers.js';
 import { companies, images, openings, renderPage, waited, type Engine } from './helpers/breaker-pages.js';
 
 const ENGINES: Engine[] = ['nunjucks', 'liquid'];
@@ -38,6 +40,36 @@ test('a hung storage: a page of 40 companies waits for `failures` checks, not 40
     // Checks still went to the storage in the background (to fill the cache), through the queue.
     assert.ok(media.checks() > 3 * 5, `background checks were started (${media.checks()})`);
     assert.ok(media.maxInFlight <= 6 * 32, `bounded by the queue per resolver (${media.maxInFlight} at once)`);
+  } finally {
+    await media.close();
+  }
+});
+
+test('Handlebars: prefetch() before the sync render waits for its checks while the breaker is closed, not while it is open', async () => {
+  const media = await mediaServer();
+  media.delay = 'hold';
+  try {
+    for (const breaker of [{ cooldown: 600_000 }, false] as const) {
+      const label = breaker === false ? 'off' : 'on';
+      const { logos, errors } = httpResolver(media, { timeout: 50, cache: { hardTimeout: 10_000, breaker } });
+      const render = registerHandlebars(Handlebars.create(), logos).compile('{{#each cs}}<img src="{{get_company_logo this}}">{{/each}}|end');
+      // Three renders wait in vain (their requests are held): that opens the breaker, if there is one.
+      await renderPage('liquid', logos, companies(`hb-${label}-hung`, 3));
+      assert.is(openings(errors).length, breaker === false ? 0 : 1);
+      const page = companies(`hb-${label}`, 5);
+      for (const c of page) media.files.add(c.icon);
+      let returned = false;
+      const prefetched = logos.prefetch(page).then(() => (returned = true));
+      const arrived = () => media.held.filter((request) => request.key.startsWith(`hb-${label}/`)).length;
+      await until(() => arrived() === 5, 5_000, `${label}: the prefetch checks to arrive`);
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a macrotask for prefetch() to return, if it does
+      assert.is(returned, breaker !== false, `breaker ${label}: prefetch returned before the storage answered?`);
+      for (const request of media.held.splice(0)) request.release();
+      await prefetched;
+      await until(() => media.inFlight === 0, 5_000, 'the answers');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(images(render({ cs: page }), media.baseUrl), { logos: 5, avatars: 0 }, `breaker ${label}: the checks filled the cache`);
+    }
   } finally {
     await media.close();
   }
@@ -79,12 +111,12 @@ test('a slow but healthy storage (every answer within timeout) never opens it: e
 
 test('a burst deeper than the queue: renders stop waiting in the queue, which is not the storage failing — the breaker stays closed', async () => {
   const media = await mediaServer();
-  media.delay = 50;
+  media.delay = 25;
   try {
-    const cs = companies('burst', 40);
+    const cs = companies('burst', 100);
     for (const c of cs) media.files.add(c.icon);
-    // One check at a time, 50 ms each: most of the 40 pages give up in the queue (after 500 ms).
-    const { logos, errors, settled } = httpResolver(media, { timeout: 500, concurrency: 1, cache: { breaker: { failures: 1 } } });
+    // One check at a time, 25 ms each (40 times within timeout): most of the 100 pages give up in the queue (after 1 s).
+    const { logos, errors, settled } = httpResolver(media, { timeout: 1_000, concurrency: 1, cache: { breaker: { failures: 1 } } });
     await Promise.all(cs.map((c) => renderPage('liquid', logos, [c])));
     assert.ok(errors.some((error) => error.code === 'TIMEOUT' && /more checks than "concurrency"/.test(error.message)), 'waits ran out in the queue');
     assert.is(waited(errors), 0, 'no started check ran past its timeout');
@@ -94,7 +126,7 @@ test('a burst deeper than the queue: renders stop waiting in the queue, which is
     const fresh = companies('after-burst', 3);
     for (const c of fresh) media.files.add(c.icon);
     assert.equal(images(await renderPage('nunjucks', logos, fresh), media.baseUrl), { logos: 3, avatars: 0 });
-    assert.equal(images(await renderPage('liquid', logos, cs), media.baseUrl), { logos: 40, avatars: 0 }, 'the queue filled the cache');
+    assert.equal(images(await renderPage('liquid', logos, cs), media.baseUrl), { logos: 100, avatars: 0 }, 'the queue filled the cache');
   } finally {
     await media.close();
   }
