@@ -1,9 +1,10 @@
 /**
  * A circuit breaker per storage (closed → open → half-open, as in Nygard's "Release It!" and
- * resilience4j): after a few checks in a row that did not answer within `timeout` or that failed, a
- * render stops waiting for the storage for a cooldown — it answers at once from the cache or with
- * the avatar — so that a hung storage costs a page about `failures × timeout`, not one `timeout` per
- * item. Checks still run meanwhile, in the background through the one queue (src/checks.ts), so
+ * resilience4j): after a few checks in a row that a render stopped waiting for (no answer within
+ * `timeout`) or that failed, renders stop waiting for the storage for a cooldown — they answer at
+ * once from the cache or with the avatar — so that a hung storage costs a page about
+ * `failures × timeout`, not one `timeout` per item. A late answer nobody waited for (a background
+ * check, `prefetch()`) counts neither way: a slow storage is not a failing one. Checks still run meanwhile, in the background through the one queue (src/checks.ts), so
  * the cache fills and the next render is right; the first of them that answers within `timeout`
  * closes the breaker. After the cooldown, one render waits again (half-open): its check answering
  * in time closes the breaker, a timeout or a fault opens it for another cooldown.
@@ -30,11 +31,16 @@ export interface Breaker {
   closed(): boolean;
   /** A check answered (present, missing, or a refusal of the key) within `timeout` of its start. */
   succeeded(): void;
-  /** A check did not answer within `timeout` of its start, or failed (`error`: what it reported). */
+  /**
+   * A render stopped waiting for a check that had run `timeout` without an answer, or a check
+   * failed (`error`: what it reported), whoever waited for it.
+   */
   failed(check: object, error: LogoFallbackError | undefined): void;
+  /** A check nobody was still waiting for answered after `timeout`: neither a success nor a failure. */
+  late(check: object): void;
 }
 
-const ALWAYS_CLOSED: Breaker = { admits: () => true, closed: () => true, succeeded: () => undefined, failed: () => undefined };
+const ALWAYS_CLOSED: Breaker = { admits: () => true, closed: () => true, succeeded: () => undefined, failed: () => undefined, late: () => undefined };
 
 /**
  * Builds the breaker of one storage (`storage`: its name, for the report), or one that never opens
@@ -71,6 +77,10 @@ export function createBreaker(storage: string, settings: BreakerSettings | false
       inARow = 0;
       state = 'closed';
       probe = undefined;
+    },
+    late(check) {
+      // A probe that waited in the queue and then answered late decided nothing: the next render probes.
+      if (check === probe) probe = undefined;
     },
     failed(check, error) {
       if (state === 'half-open') {

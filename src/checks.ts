@@ -204,12 +204,14 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
     }
     if (checks.get(key) === check) checks.delete(key);
     if (!check.counted) {
-      // Late is a failure too: a render waiting for it would have got the avatar. A refusal of the
-      // key (INVALID_KEY) is an answer: the storage works.
+      // A render that stopped waiting for it was counted then (expire). A fault counts against the
+      // storage; an answer within `timeout` for it; a later one that nobody waited for neither way:
+      // slow is not failing. A refusal of the key (INVALID_KEY) is an answer: the storage works.
       check.counted = true;
       const { state, error } = outcome;
-      if ((state === 'fault' && error?.code !== 'INVALID_KEY') || Date.now() - check.startedAt > timeout) breaker.failed(check, error);
-      else breaker.succeeded();
+      if (state === 'fault' && error?.code !== 'INVALID_KEY') breaker.failed(check, error);
+      else if (Date.now() - check.startedAt <= timeout) breaker.succeeded();
+      else breaker.late(check);
     }
     let answer: Existence = outcome.state;
     try {

@@ -132,24 +132,26 @@ test('a burst deeper than the queue: renders stop waiting in the queue, which is
   }
 });
 
-test('answers later than timeout open it although no render waited (sync renders): a render would have got the avatar anyway', async () => {
+test('late answers: renders that stop waiting for them open it; nobody waiting (sync renders, prefetch) counts neither way', async () => {
   const media = await mediaServer();
   media.delay = 300;
   try {
-    const cs = companies('late', 3);
-    for (const c of cs) media.files.add(c.icon);
     const { logos, errors, settled } = httpResolver(media, { timeout: 100, cache: { breaker: { failures: 3, cooldown: 600_000 } } });
-    for (const c of cs) logos.logo(c); // sync: the avatar, and a background check each
+    const background = companies('late-bg', 6);
+    for (const c of background) media.files.add(c.icon);
+    for (const c of background.slice(0, 3)) logos.logo(c); // sync: the avatar, and a background check each
+    await logos.prefetch(background.slice(3));
     await settled();
     assert.is(waited(errors), 0, 'nobody waited');
-    assert.is(openings(errors).length, 1, 'three late answers in a row opened it');
-    assert.equal(images(await renderPage('liquid', logos, cs), media.baseUrl), { logos: 3, avatars: 0 }, 'the late answers were stored all the same');
-    const fresh = companies('late-fresh', 5);
-    for (const c of fresh) media.files.add(c.icon);
-    assert.equal(images(await renderPage('nunjucks', logos, fresh), media.baseUrl), { logos: 0, avatars: 5 }, 'open: new keys do not wait');
-    assert.is(waited(errors), 0);
+    assert.equal(openings(errors), [], 'six late answers nobody waited for did not open it');
+    assert.equal(images(await renderPage('liquid', logos, background), media.baseUrl), { logos: 6, avatars: 0 }, 'and they were stored');
+    const waits = companies('late-wait', 6);
+    for (const c of waits) media.files.add(c.icon);
+    assert.equal(images(await renderPage('nunjucks', logos, waits), media.baseUrl), { logos: 0, avatars: 6 });
+    assert.is(waited(errors), 3, 'three renders waited in vain, then the breaker opened');
+    assert.is(openings(errors).length, 1);
     await settled();
-    assert.equal(images(await renderPage('nunjucks', logos, fresh), media.baseUrl), { logos: 5, avatars: 0 }, 'and the next render has them');
+    assert.equal(images(await renderPage('nunjucks', logos, waits), media.baseUrl), { logos: 6, avatars: 0 }, 'the next render has them');
   } finally {
     await media.close();
   }
