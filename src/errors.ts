@@ -7,7 +7,8 @@
  * - `MISSING_DEPENDENCY`: thrown at construction when an option needs an optional dependency that
  *   cannot be loaded (`@resvg/resvg-js` for PNG avatars); the message says what to install.
  * - `INVALID_KEY`: a template passed a reference that is unsafe or unusable as a storage key.
- * - `STORAGE_FAILED`: the storage answered with a fault (not "missing").
+ * - `STORAGE_FAILED`: the storage answered with a fault (not "missing"); or its circuit breaker
+ *   opened (`cache.breaker`: checks failed or timed out several times in a row — no `key`).
  * - `TIMEOUT`: the storage did not answer within `timeout` (the render got the avatar) or within
  *   `cache.hardTimeout` (the check was aborted); or checks waited in the queue past `timeout`, or
  *   found it full (more than `cache.max` waiting).

@@ -3,6 +3,7 @@
  * closed — and its option. The cooldown is measured on Node's mocked `Date` (the breaker reads it),
  * so that a loaded machine cannot make a page outlast it; the server, sockets and timers are real.
  */
+import { readFile } from 'node:fs/promises';
 import { mock } from 'node:test';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -174,6 +175,35 @@ test('the probe of a half-open breaker never hangs the breaker: a check already 
     await renderPage('liquid', logos, companies('q', 4));
     assert.is(waited(errors), 2);
     await until(() => media.checks() >= 2, 5_000, 'the checks to arrive');
+  } finally {
+    mock.timers.reset();
+    await media.close();
+  }
+});
+
+test('the defaults the README states: 3 failures, a 5 s cooldown (10 × timeout when longer), observed', async () => {
+  const readme = (await readFile(new URL('../README.md', import.meta.url), 'utf8')).replace(/\s+/g, ' ');
+  assert.ok(readme.includes("| `cache.breaker` | `{ failures?, cooldown? }` or `false` | `{ failures: 3, cooldown: 5_000 }` |"), 'the options row');
+  assert.ok(readme.includes('for `cooldown` ms (5 s, or 10 × `timeout` when longer)'), 'the cooldown rule');
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  const media = await mediaServer();
+  media.delay = 'hang';
+  try {
+    for (const [timeout, cooldown] of [
+      [50, 5_000],
+      [600, 6_000],
+    ] as const) {
+      const { logos, errors } = httpResolver(media, { timeout, concurrency: 1024, cache: { hardTimeout: 20_000 } });
+      await renderPage('liquid', logos, companies(`default-${timeout}`, 8));
+      assert.is(waited(errors), 3, `timeout ${timeout}: three waits open it`);
+      assert.match(openings(errors)[0]?.message ?? '', `for ${cooldown} ms`);
+      mock.timers.tick(cooldown - 1);
+      await renderPage('liquid', logos, companies(`default-${timeout}-b`, 4));
+      assert.is(waited(errors), 3, `timeout ${timeout}: open until ${cooldown} ms`);
+      mock.timers.tick(1);
+      await renderPage('liquid', logos, companies(`default-${timeout}-c`, 4));
+      assert.is(waited(errors), 4, `timeout ${timeout}: the probe at ${cooldown} ms`);
+    }
   } finally {
     mock.timers.reset();
     await media.close();
