@@ -10,7 +10,53 @@
  * in time closes the breaker, a timeout or a fault opens it for another cooldown.
  */
 import { LogoFallbackError, describeError } from './errors.js';
+import { msOption, numberOption, optionKeys, readOptions, showValue } from './options.js';
 import type { Report } from './reports.js';
+
+/**
+ * The storage's circuit breaker (the resolver's `cache.breaker`). After `failures` checks in a row
+ * that a render stopped waiting for (no answer within `timeout`) or that failed, renders stop
+ * waiting for the storage for `cooldown`: they answer at once from the cache (stale-if-error
+ * included) or with the avatar, and the checks go on in the background, through the queue, to fill
+ * the cache; `prefetch()` starts its checks and does not wait for them. The first check answered
+ * within `timeout` closes it; after `cooldown`, one render waits again (its check closes the
+ * breaker, or opens it for another `cooldown`). A storage that answers within `timeout`, however
+ * slowly, never opens it, nor does a late answer nobody waited for. The opening is reported once
+ * (`STORAGE_FAILED`, no `key`); the closing is not.
+ */
+export interface BreakerOptions {
+  /**
+   * How many checks in a row that a render stopped waiting for, or that failed, open the breaker
+   * (an integer, 1 – 1,000). @default 3
+   */
+  failures?: number;
+  /**
+   * How long renders do not wait for the storage once it opened, ms (1 – 2^31−1); then one render
+   * waits (the half-open probe). @default 5_000, or 10 × `timeout` when that is longer (a probe over
+   * a hung storage then costs a render at most a tenth of the time)
+   */
+  cooldown?: number;
+}
+
+const KNOWN = optionKeys<BreakerOptions>()(['failures', 'cooldown']);
+
+/**
+ * The resolver's `cache.breaker` option, checked: an object of known keys, each in its range, or
+ * `false`; `timeout` (ms) sets the default cooldown.
+ *
+ * @throws {LogoFallbackError} `INVALID_OPTION` for anything else, naming the option (`owner`: who asks).
+ */
+export function breakerSettings(value: unknown, timeout: number, owner: string): BreakerSettings | false {
+  if (value === false) return false;
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new LogoFallbackError('INVALID_OPTION', `${owner}: "cache.breaker" must be an object such as { failures: 3, cooldown: 5_000 } or false, got ${showValue(value)}`);
+  }
+  const breaker = readOptions<BreakerOptions>(value, KNOWN, '"cache.breaker"', owner);
+  return {
+    failures: numberOption(breaker.failures, 'cache.breaker.failures', owner, { min: 1, max: 1_000, fallback: 3, integer: true }),
+    cooldown: msOption(breaker.cooldown, 'cache.breaker.cooldown', owner, { min: 1, fallback: Math.max(5_000, 10 * timeout) }),
+  };
+}
 
 /** The breaker's settings (the resolver's `cache.breaker`, resolved). */
 export interface BreakerSettings {

@@ -49,17 +49,11 @@ export interface ExistenceCache {
   peek(key: string): Existence | undefined;
   /** A synchronous check through the driver's `existsSync`, cached; `undefined` when it has none. */
   checkSync(key: string): Existence | undefined;
-  /**
-   * The answer, waiting for storage at most `timeout` from the check's start (then `'fault'`); while
-   * the storage's breaker is open, `'fault'` at once (the check runs on in the background). Never rejects.
-   */
+  /** The answer, waiting at most `timeout` from the check's start (then `'fault'`); not at all while the breaker is open. Never rejects. */
   check(key: string): Promise<Existence>;
   /** Starts the check of a key in the background (a sync render that found nothing cached). */
   start(key: string): void;
-  /**
-   * The answer whenever the storage gives it (at most `hardTimeout` from the check's start); while the
-   * storage's breaker is open or half-open, `'fault'` at once (the check runs on). Never rejects.
-   */
+  /** The answer whenever the storage gives it (at most `hardTimeout` from the check's start); `'fault'` at once unless the breaker is closed. Never rejects. */
   settled(key: string): Promise<Existence>;
   /** The version of a key's file, from its latest "present" answer (`version` on), else `undefined`. No I/O. */
   version(key: string): string | undefined;

@@ -1,12 +1,12 @@
 /** The resolver's options: their types (documented for users) and their checks at construction. */
 import type { AvatarProvider } from './avatars/types.js';
-import type { BreakerSettings } from './breaker.js';
+import { breakerSettings, type BreakerOptions } from './breaker.js';
 import type { ExistenceCacheSettings } from './cache.js';
 import { initialsAvatar } from './avatars/svg.js';
 import { uiAvatars } from './avatars/ui-avatars.js';
 import { LogoFallbackError, describeError, describeValue } from './errors.js';
 import { SAFE_URL_RULE, isSafeUrl } from './escape.js';
-import { checkKnownKeys, msOption, numberOption, optionKeys, readOptions, showValue } from './options.js';
+import { checkKnownKeys, msOption, numberOption, showValue } from './options.js';
 import { hasInitials } from './avatars/initials.js';
 import type { SharedTier } from './shared/types.js';
 import type { Storage } from './storage/types.js';
@@ -18,6 +18,8 @@ export interface FieldOptions {
   /** @default ['icon', 'logo'] */
   file?: string | readonly string[];
 }
+
+export type { BreakerOptions } from './breaker.js';
 
 /** The existence cache's windows, size and deadlines. */
 export interface CacheOptions {
@@ -48,32 +50,13 @@ export interface CacheOptions {
    */
   staleIfError?: number;
   /**
-   * The storage's circuit breaker (closed → open → half-open), or `false` for none. Without it, a
-   * hung storage costs an async render `timeout` per distinct file — a page of 1,000 companies
-   * waits 1,000 × `timeout`. With it, after `failures` checks in a row that got no answer within
-   * `timeout` (or failed), renders stop waiting for the storage for `cooldown`: they answer at once
-   * from the cache (stale-if-error included) or with the avatar, and the checks go on in the
-   * background, through the queue, to fill the cache. The first check answered within `timeout`
-   * closes it; after `cooldown`, one render waits again (its check closes the breaker, or opens it
-   * for another `cooldown`). `prefetch()` waits for its checks only while it is closed (otherwise it
-   * starts them and returns). The opening is reported once (`STORAGE_FAILED`); the closing is not.
-   * A storage that answers within `timeout`, however slowly, never opens it.
+   * The storage's circuit breaker (closed → open → half-open; see {@link BreakerOptions}), or
+   * `false` for none: then a hung storage costs an async render one `timeout` per distinct file.
    * @default { failures: 3, cooldown: 5_000 } (cooldown: 10 × `timeout`, when that is longer)
    */
   breaker?: BreakerOptions | false;
 }
 
-/** The storage's circuit breaker (see {@link CacheOptions.breaker}). */
-export interface BreakerOptions {
-  /** How many checks in a row that time out or fail open the breaker (1 – 1,000). @default 3 */
-  failures?: number;
-  /**
-   * How long renders do not wait for the storage once it opened, ms (1 – 2^31−1); then one render
-   * waits (the half-open probe). @default 5_000, or 10 × `timeout` when that is longer (a probe over
-   * a hung storage then costs a render at most a tenth of the time)
-   */
-  cooldown?: number;
-}
 
 /** Options of `createLogoResolver`. Every one is optional. */
 export interface LogoResolverOptions {
@@ -155,7 +138,6 @@ const OWNER = 'createLogoResolver()';
 const KNOWN = ['storage', 'avatar', 'fields', 'placeholder', 'cache', 'timeout', 'concurrency', 'shared', 'version', 'onError'] as const;
 const KNOWN_FIELDS = ['name', 'file'] as const;
 const KNOWN_CACHE = ['ttl', 'missTtl', 'max', 'hardTimeout', 'staleIfError', 'breaker'] as const;
-const KNOWN_BREAKER = optionKeys<BreakerOptions>()(['failures', 'cooldown']);
 /** lru-cache allocates its index arrays for `max` up front (8 bytes a slot): a bound keeps that honest. */
 const MAX_KEYS = 1_000_000;
 
@@ -249,18 +231,6 @@ function checkAvatar(value: unknown, placeholder: string): AvatarProvider | unde
   return value as AvatarProvider;
 }
 
-/** `cache.breaker`: an object of known keys, each in its range, or `false`. */
-function checkBreaker(value: unknown, timeout: number): BreakerSettings | false {
-  if (value === false) return false;
-  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-    throw invalid(`"cache.breaker" must be an object such as { failures: 3, cooldown: 5_000 } or false, got ${showValue(value)}`);
-  }
-  const breaker = readOptions<BreakerOptions>(value, KNOWN_BREAKER, '"cache.breaker"', OWNER);
-  return {
-    failures: numberOption(breaker.failures, 'cache.breaker.failures', OWNER, { min: 1, max: 1_000, fallback: 3, integer: true }),
-    cooldown: msOption(breaker.cooldown, 'cache.breaker.cooldown', OWNER, { min: 1, fallback: Math.max(5_000, 10 * timeout) }),
-  };
-}
 
 /** `version: true` needs a storage that tells versions and prints fixed URLs, and a cache that keeps them. */
 function checkVersion(value: unknown, storage: Storage | undefined, ttl: number): boolean {
@@ -333,7 +303,7 @@ function resolve(options: LogoResolverOptions): ResolvedResolverOptions {
       concurrency: numberOption(options.concurrency, 'concurrency', OWNER, { min: 1, max: 1024, fallback: 32, integer: true }),
       version: checkVersion(options.version, storage, ttl),
       shared: checkShared(options.shared),
-      breaker: checkBreaker(cache.breaker, timeout),
+      breaker: breakerSettings(cache.breaker, timeout, OWNER),
     },
     reportWindow: Math.max(missTtl, 1000),
     onError: options.onError ?? ((error) => console.warn(error.message)),
