@@ -82,11 +82,14 @@ export interface Breaker {
    * failed (`error`: what it reported), whoever waited for it.
    */
   failed(check: object, error: LogoFallbackError | undefined): void;
-  /** A check nobody was still waiting for answered after `timeout`: neither a success nor a failure. */
-  late(check: object): void;
+  /**
+   * A check that tells nothing of the storage's health: answered after `timeout` when nobody was
+   * still waiting for it, or by the shared tier without asking the storage. Neither way.
+   */
+  inconclusive(check: object): void;
 }
 
-const ALWAYS_CLOSED: Breaker = { admits: () => true, closed: () => true, succeeded: () => undefined, failed: () => undefined, late: () => undefined };
+const ALWAYS_CLOSED: Breaker = { admits: () => true, closed: () => true, succeeded: () => undefined, failed: () => undefined, inconclusive: () => undefined };
 
 /**
  * Builds the breaker of one storage (`storage`: its name, for the report), or one that never opens
@@ -124,8 +127,8 @@ export function createBreaker(storage: string, settings: BreakerSettings | false
       state = 'closed';
       probe = undefined;
     },
-    late(check) {
-      // A probe that waited in the queue and then answered late decided nothing: the next render probes.
+    inconclusive(check) {
+      // A probe that decided nothing (it waited in the queue, then answered late): the next render probes.
       if (check === probe) probe = undefined;
     },
     failed(check, error) {

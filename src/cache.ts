@@ -247,7 +247,15 @@ export function createExistenceCache(storage: Storage, settings: ExistenceCacheS
   let shared: SharedTierConnection | undefined;
   const runner = createCheckRunner(
     storage,
-    (key, signal) => (shared === undefined ? fromStorage(key, signal) : shared.check(key, signal, fromStorage)),
+    async (key, signal) => {
+      if (shared === undefined) return { found: await fromStorage(key, signal), byStorage: true };
+      let byStorage = false;
+      const found = await shared.check(key, signal, (asked, abort) => {
+        byStorage = true;
+        return fromStorage(asked, abort);
+      });
+      return { found, byStorage };
+    },
     { timeout: settings.timeout, hardTimeout: settings.hardTimeout, concurrency: settings.concurrency, maxQueued: settings.max, breaker: settings.breaker },
     settle,
     report,

@@ -10,7 +10,7 @@ import { createBreaker, type BreakerSettings } from './breaker.js';
 import { stateOfFound, toLogoError } from './driver-answers.js';
 import { LogoFallbackError } from './errors.js';
 import type { Report } from './reports.js';
-import type { Found, StorageCheck } from './shared/types.js';
+import type { Found } from './shared/types.js';
 import { unheldSignal } from './storage/guards.js';
 import type { Storage } from './storage/types.js';
 
@@ -80,10 +80,16 @@ interface Check {
 const FAULT = Promise.resolve<Existence>('fault');
 
 /**
+ * One check: what was found, and whether the storage itself was asked — an answer the shared tier
+ * knew already tells nothing of the storage's health, so it neither opens nor closes the breaker.
+ */
+export type Ask = (key: string, signal: AbortSignal) => Promise<{ found: Found; byStorage: boolean }>;
+
+/**
  * Builds the runner for one storage. `ask` asks it (through the shared tier, when there is one);
  * `onSettled` stores answers; `report` hears of faults and timeouts.
  */
-export function createCheckRunner(storage: Storage, ask: StorageCheck, settings: CheckSettings, onSettled: SettleHandler, report: Report): CheckRunner {
+export function createCheckRunner(storage: Storage, ask: Ask, settings: CheckSettings, onSettled: SettleHandler, report: Report): CheckRunner {
   const { timeout, hardTimeout, concurrency, maxQueued } = settings;
   const name = storage.name;
   const breaker = createBreaker(name, settings.breaker, timeout, report);
@@ -179,9 +185,10 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
     // their own timer (arm(), prefetch()'s bound), and once nobody does a script can exit.
     const controller = unheldSignal();
     let hard: NodeJS.Timeout | undefined;
-    let outcome: { state: Existence; error?: LogoFallbackError; found?: Found };
+    type Outcome = { state: Existence; error?: LogoFallbackError; found?: Found; byStorage?: boolean };
+    let outcome: Outcome;
     try {
-      outcome = await new Promise<{ state: Existence; error?: LogoFallbackError; found?: Found }>((resolve) => {
+      outcome = await new Promise<Outcome>((resolve) => {
         // The timer holds the controller and this promise until it fires or the check settles. It is
         // unref'd: an open request keeps the process alive anyway, and nothing else should.
         hard = setTimeout(() => {
@@ -195,7 +202,7 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
         hard.unref();
         Promise.resolve()
           .then(() => ask(key, controller.signal))
-          .then((found) => ({ state: stateOfFound(found, name), found }))
+          .then(({ found, byStorage }) => ({ state: stateOfFound(found, name), found, byStorage }))
           .then(resolve, (error: unknown) => resolve({ state: 'fault', error: toLogoError(error, key, name) }));
       });
     } finally {
@@ -210,8 +217,8 @@ export function createCheckRunner(storage: Storage, ask: StorageCheck, settings:
       check.counted = true;
       const { state, error } = outcome;
       if (state === 'fault' && error?.code !== 'INVALID_KEY') breaker.failed(check, error);
-      else if (Date.now() - check.startedAt <= timeout) breaker.succeeded();
-      else breaker.late(check);
+      else if (Date.now() - check.startedAt <= timeout && outcome.byStorage !== false) breaker.succeeded();
+      else breaker.inconclusive(check);
     }
     let answer: Existence = outcome.state;
     try {

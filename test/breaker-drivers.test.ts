@@ -8,7 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createStorage } from 'unstorage';
 import httpDriver from 'unstorage/drivers/http';
-import { createLogoResolver, s3Storage, uiAvatars, unstorageStorage, type LogoFallbackError, type Storage } from '../src/index.js';
+import { createLogoResolver, httpStorage, s3Storage, uiAvatars, unstorageStorage, type LogoFallbackError, type Storage } from '../src/index.js';
+import type { SharedTier } from '../src/shared/types.js';
 import { companies, openings, renderPage, waited } from './helpers/breaker-pages.js';
 import { S3RVER_CREDENTIALS, hangingServer } from './storage/servers.js';
 
@@ -44,6 +45,38 @@ test('S3, unstorage and a storage that never settles: the page waits for `failur
         assert.match(openings(errors)[0]?.message ?? '', `${storage.name} storage: 2 checks in a row`);
       }
     }
+  } finally {
+    await hung.close();
+  }
+});
+
+test('answers a shared tier already knew say nothing of the storage: they neither reset the count nor close the breaker', async () => {
+  const hung = await hangingServer();
+  try {
+    // A tier (as redisShared() would be, with another replica's answers) that knows the even files:
+    // it answers those at once and asks the hung storage for the others.
+    const shared: SharedTier = {
+      name: 'fleet',
+      connect: () => ({
+        check: (key, signal, fromStorage) => (/[02468]\.png$/.test(key) ? Promise.resolve({ exists: true }) : fromStorage(key, signal)),
+        invalidate: () => undefined,
+      }),
+    };
+    const errors: LogoFallbackError[] = [];
+    const logos = createLogoResolver({
+      storage: httpStorage({ baseUrl: `${hung.origin}/media/` }),
+      shared,
+      avatar: uiAvatars(),
+      timeout: 80,
+      concurrency: 1024,
+      cache: { hardTimeout: 5_000, breaker: { failures: 3, cooldown: 600_000 } },
+      onError: (error) => errors.push(error),
+    });
+    // Odd and even alternate: were the tier's answers successes, no three failures would ever be in a row.
+    const html = await renderPage('liquid', logos, companies('fleet', 20));
+    assert.is(waited(errors), 3, 'three renders waited for the hung storage, then none');
+    assert.is(openings(errors).length, 1);
+    assert.is(html.match(new RegExp(`src="${hung.origin}/media/fleet/`, 'g'))?.length, 3, 'the tier answered the even files before the breaker opened (0, 2, 4)');
   } finally {
     await hung.close();
   }

@@ -230,7 +230,7 @@ test('the state machine alone: one report per outage, one probe at a time, a lat
     assert.ok(!breaker.admits(b), 'one probe at a time');
     breaker.failed(b, undefined);
     assert.ok(!breaker.admits(b), 'a failure of another check decides nothing');
-    breaker.late(a);
+    breaker.inconclusive(a);
     assert.ok(breaker.admits(b), 'a probe answered late frees its place');
     breaker.failed(b, undefined);
     assert.ok(!breaker.admits(c), 'the probe failed: open again');
