@@ -21,7 +21,8 @@ import type { Report } from './reports.js';
  * the cache; `prefetch()` starts its checks and does not wait for them. The first check answered
  * within `timeout` closes it; after `cooldown`, one render waits again (its check closes the
  * breaker, or opens it for another `cooldown`). A storage that answers within `timeout`, however
- * slowly, never opens it, nor does a late answer nobody waited for. The opening is reported once
+ * slowly, never opens it, nor does a late answer nobody waited for, nor an answer the shared tier
+ * knew without asking the storage. The opening is reported once
  * (`STORAGE_FAILED`, no `key`); the closing is not.
  */
 export interface BreakerOptions {
