@@ -58,12 +58,13 @@ test('the default --max-faults stops a hung origin too; 0 never stops', async ()
     assert.is(run.code, 3, run.stderr);
     assert.is((JSON.parse(run.stdout) as Report).summary.fault, DEFAULT_MAX_FAULTS);
     assert.ok(server.requests.length <= DEFAULT_MAX_FAULTS + 2 * 32, `${server.requests.length} checks with the default --concurrency 32`);
-    server.requests.length = 0;
-    const never = await runCli(['audit', '--json', '--http', `${server.origin}/media/`, '--timeout', '50', '--concurrency', '16', '--max-faults', '0', '-'], records(40));
+    // The second run asks under another prefix: the first run's aborted checks may still reach the
+    // server after it returned (a request already on the wire), and must not be counted as its.
+    const never = await runCli(['audit', '--json', '--http', `${server.origin}/never/`, '--timeout', '50', '--concurrency', '16', '--max-faults', '0', '-'], records(40));
     assert.is(never.code, 1, never.stderr);
     const report = JSON.parse(never.stdout) as Report;
     assert.equal([report.summary.checked, report.summary.fault, report.brake], [40, 40, null]);
-    assert.is(server.requests.length, 40);
+    assert.is(server.requests.filter((request) => request.includes(' /never/')).length, 40);
   } finally {
     await server.close();
   }
