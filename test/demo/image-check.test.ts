@@ -8,23 +8,13 @@ import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { whyNotWholeImage } from '../../examples/demo/image-check.js';
 import { sniffImage } from '../../examples/demo/image-type.js';
-import { crc32 } from '../../examples/demo/image-check.js';
-import { solidPng } from './images.js';
+import { whyNotWholeImage } from '../../examples/demo/image-check.js';
+import { pngChunk as chunk, solidPng } from './images.js';
 
 const JPEG = readFileSync('fixtures/uploads/solid-8.jpg');
 const WEBP = readFileSync('fixtures/uploads/solid-8.webp');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const framed = Buffer.alloc(12 + data.length);
-  framed.writeUInt32BE(data.length, 0);
-  body.copy(framed, 4);
-  framed.writeUInt32BE(crc32(body), 8 + data.length);
-  return framed;
-}
 
 /** Checks `bytes` as the upload does: the type from the magic bytes, then the structure. */
 const why = (bytes: Buffer): string | undefined => {
